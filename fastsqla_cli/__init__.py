@@ -1,0 +1,34 @@
+"""fastsqla: generate and grow FastAPI + async SQLAlchemy services that test themselves.
+
+The public API is small; the command line is a thin layer over it::
+
+    from fastsqla_cli import add_model, check_project, create_project
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "add_model", "check_project", "create_project"]
+
+if TYPE_CHECKING:
+    from fastsqla_cli.checks import check_project
+    from fastsqla_cli.project import create_project
+    from fastsqla_cli.scaffold import add_model
+
+_LAZY = {
+    "add_model": "fastsqla_cli.scaffold",
+    "check_project": "fastsqla_cli.checks",
+    "create_project": "fastsqla_cli.project",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that `fastsqla --help` stays fast.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,5 @@
+"""Allow ``python -m fastsqla_cli``."""
+
+from fastsqla_cli.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""The exceptions fastsqla raises: each message tells the user what to do next.
+
+Everything derives from :class:`FastsqlaError`. The command line prints the message
+as one line on stderr and exits with :attr:`FastsqlaError.exit_code`.
+"""
+
+from __future__ import annotations
+
+
+class FastsqlaError(Exception):
+    """Root of every error fastsqla reports to the user."""
+
+    exit_code = 1
+
+
+class UsageError(FastsqlaError, ValueError):
+    """The command line was given something invalid; nothing was written."""
+
+    exit_code = 2
+
+
+class ProjectNameError(UsageError):
+    """The project name cannot become a Python package."""
+
+
+class ModelNameError(UsageError):
+    """The model name is invalid or clashes with something that exists."""
+
+
+class FieldSpecError(UsageError):
+    """A ``name:type[:modifier...]`` field spec could not be parsed."""
+
+
+class DestinationError(FastsqlaError):
+    """The destination of a new project is not usable (exists and is not empty)."""
+
+
+class NotAProjectError(FastsqlaError):
+    """The directory is not a project made by ``fastsqla new``."""
+
+
+class RegistrationError(FastsqlaError):
+    """The marked place where a model is registered was not found; nothing was changed."""
+
+
+class CheckFailed(FastsqlaError):
+    """A generated project's checks (tests, ruff, mypy) failed; ``report`` has their output."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class ToolError(FastsqlaError):
+    """A tool fastsqla runs (uv, pip, venv) failed before the checks could start."""

@@ -1,0 +1,288 @@
+"""The field-spec grammar of ``fastsqla add-model``: ``name:type[:modifier...]``.
+
+Parsing is pure: a spec becomes a frozen :class:`Field`, or a :class:`FieldSpecError`
+whose one-line message names the problem and the valid choices.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from fastsqla_cli.errors import FieldSpecError
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """How one field type maps onto Python, SQLAlchemy, Pydantic and test data."""
+
+    name: str
+    annotation: str  # in the model and the read schema: `str`, `Decimal`
+    column: str  # the SQLAlchemy column type, `{max}` stands for the length
+    input_annotation: str = ""  # in create/update schemas, when it differs
+    constraints: str = ""  # pydantic `Field(...)` keywords
+    sample: str = "n"  # a JSON-ready Python expression of the int `n`, distinct per `n`
+    can_unique: bool = True
+    can_index: bool = True
+    help: str = ""
+
+    @property
+    def schema_annotation(self) -> str:
+        return self.input_annotation or self.annotation
+
+
+TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        FieldType(
+            "str",
+            "str",
+            "String({max})",
+            constraints="max_length={max}",
+            sample='f"{field}-{n}"',
+            help="short text, VARCHAR(max)",
+        ),
+        FieldType(
+            "text",
+            "str",
+            "Text",
+            sample='f"{field} number {n}"',
+            can_unique=False,
+            can_index=False,
+            help="long text",
+        ),
+        FieldType(
+            "int",
+            "int",
+            "Integer",
+            constraints="ge=-2_147_483_648, le=2_147_483_647",
+            sample="n",
+            help="32-bit integer",
+        ),
+        FieldType(
+            "bigint",
+            "int",
+            "BigInteger",
+            constraints="ge=-9_223_372_036_854_775_808, le=9_223_372_036_854_775_807",
+            sample="5_000_000_000 + n",
+            help="64-bit integer",
+        ),
+        FieldType(
+            "float",
+            "float",
+            "Double",
+            constraints="allow_inf_nan=False",
+            sample="n + 0.5",
+            help="double-precision float",
+        ),
+        FieldType(
+            "decimal",
+            "Decimal",
+            "Numeric(12, 2)",
+            input_annotation="Decimal12_2",
+            sample='f"{n}.25"',
+            help="exact number, 12 digits with 2 decimals",
+        ),
+        FieldType(
+            "bool", "bool", "Boolean", sample="n % 2 == 0", can_unique=False, help="true or false"
+        ),
+        FieldType(
+            "date",
+            "date",
+            "Date",
+            sample="(date(2024, 1, 1) + timedelta(days=n)).isoformat()",
+            help="calendar date",
+        ),
+        FieldType(
+            "datetime",
+            "datetime",
+            "UTCDateTime()",
+            input_annotation="UTCDatetime",
+            sample="(EPOCH + timedelta(minutes=n)).isoformat()",
+            help="date and time with a time zone, stored in UTC",
+        ),
+        FieldType("uuid", "UUID", "Uuid", sample="str(UUID(int=n))", help="UUID"),
+        FieldType(
+            "json",
+            "dict[str, Any]",
+            "PortableJSON",
+            sample='{"n": n, "tags": ["a", "b"]}',
+            can_unique=False,
+            can_index=False,
+            help="a JSON object",
+        ),
+        FieldType(
+            "ref",
+            "int",
+            'ForeignKey("{table}.id")',
+            sample="n",
+            help="reference to another model: author:ref:User",
+        ),
+    )
+}
+
+MODIFIERS = ("unique", "index", "optional", "max=N")
+DEFAULT_STR_LENGTH = 255
+MAX_STR_LENGTH = 16_383  # the longest VARCHAR MySQL stores in utf8mb4
+
+# Attribute names taken by SQLAlchemy's declarative base or by Pydantic's BaseModel;
+# a field by that name would shadow them (Pydantic warns, SQLAlchemy breaks).
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "metadata",
+        "registry",
+        "awaitable_attrs",
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_GRAMMAR = "expected name:type[:modifier...], such as title:str:max=200 or author:ref:User"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One parsed field spec."""
+
+    name: str
+    type: str
+    unique: bool = False
+    index: bool = False
+    optional: bool = False
+    max_length: int | None = None
+    ref: str | None = None  # the referenced model, as the user wrote it
+
+    @property
+    def kind(self) -> FieldType:
+        return TYPES[self.type]
+
+    @property
+    def column_name(self) -> str:
+        """The column this field stores: a `ref` stores `<name>_id`."""
+        return f"{self.name}_id" if self.type == "ref" else self.name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every attribute the field adds to the model."""
+        return (self.column_name, self.name) if self.type == "ref" else (self.name,)
+
+
+def _type_list() -> str:
+    return ", ".join(TYPES)
+
+
+def parse_field(spec: str) -> Field:
+    """Parse one ``name:type[:modifier...]`` spec.
+
+    >>> parse_field("email:str:unique")
+    Field(name='email', type='str', unique=True, index=False, optional=False, max_length=255, ref=None)
+    """  # noqa: E501
+    parts = spec.split(":")
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise FieldSpecError(f"malformed field {spec!r}: {_GRAMMAR}")
+    name, type_name, *modifiers = parts
+    if not _FIELD_NAME.match(name):
+        raise FieldSpecError(
+            f"invalid field name {name!r} in {spec!r}: use lower-case letters, digits and "
+            "underscores, starting with a letter"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise FieldSpecError(f"field name {name!r} is a Python keyword: choose another name")
+    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+        raise FieldSpecError(
+            f"field name {name!r} is reserved (every model has `id`; SQLAlchemy and Pydantic "
+            "use `metadata`, `registry`, `model_*`, `json`, ...): choose another name"
+        )
+    if type_name not in TYPES:
+        raise FieldSpecError(
+            f"unknown type {type_name!r} in {spec!r}: choose one of {_type_list()}"
+        )
+    ref = None
+    if type_name == "ref":
+        if not modifiers or not modifiers[0] or not re.match(r"^[A-Za-z]\w*$", modifiers[0]):
+            raise FieldSpecError(
+                f"{spec!r} does not name the model it references: write {name}:ref:Model"
+            )
+        ref, *modifiers = modifiers
+        if name.endswith("_id"):
+            raise FieldSpecError(
+                f"name the relationship, not its column: {name[:-3]}:ref:{ref} "
+                f"adds the column {name}"
+            )
+
+    flags: dict[str, bool] = {}
+    max_length: int | None = None
+    for modifier in modifiers:
+        key, sep, value = modifier.partition("=")
+        if key == "max" and sep:
+            if type_name != "str":
+                raise FieldSpecError(f"max=N applies to str fields only, not {spec!r}")
+            if max_length is not None:
+                raise FieldSpecError(f"max is given twice in {spec!r}")
+            if not value.isdigit() or not 1 <= int(value) <= MAX_STR_LENGTH:
+                raise FieldSpecError(
+                    f"invalid {modifier!r} in {spec!r}: N must be a whole number from 1 "
+                    f"to {MAX_STR_LENGTH}"
+                )
+            max_length = int(value)
+        elif key in ("unique", "index", "optional") and not sep:
+            if key in flags:
+                raise FieldSpecError(f"{key} is given twice in {spec!r}")
+            flags[key] = True
+        else:
+            raise FieldSpecError(
+                f"unknown modifier {modifier!r} in {spec!r}: choose from {', '.join(MODIFIERS)}"
+            )
+
+    kind = TYPES[type_name]
+    if flags.get("unique") and not kind.can_unique:
+        raise FieldSpecError(
+            f"{type_name} fields cannot be unique ({spec!r}): "
+            + ("use str with max=N" if type_name == "text" else "drop the modifier")
+        )
+    if flags.get("index") and not kind.can_index:
+        raise FieldSpecError(f"{type_name} fields cannot be indexed ({spec!r}): drop the modifier")
+    if type_name == "str" and max_length is None:
+        max_length = DEFAULT_STR_LENGTH
+    return Field(
+        name=name,
+        type=type_name,
+        unique=flags.get("unique", False),
+        index=flags.get("index", False),
+        optional=flags.get("optional", False),
+        max_length=max_length,
+        ref=ref,
+    )
+
+
+def parse_fields(specs: Iterable[str]) -> tuple[Field, ...]:
+    """Parse every spec and reject duplicate names (including a ref's `<name>_id`)."""
+    fields = tuple(parse_field(spec) for spec in specs)
+    seen: dict[str, str] = {}
+    for field in fields:
+        for attribute in field.names:
+            if attribute in seen:
+                raise FieldSpecError(
+                    f"duplicate field {attribute!r} (from {seen[attribute]!r} and "
+                    f"{field.name!r}): each name may appear once"
+                )
+            seen[attribute] = field.name
+    return fields
+
+
+def describe_types(types: Sequence[FieldType] = tuple(TYPES.values())) -> str:
+    """One line per type, for ``--help``."""
+    return "\n".join(f"{t.name:<9} {t.help}" for t in types)

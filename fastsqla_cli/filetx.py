@@ -1,0 +1,87 @@
+"""Write a set of new files and edits all or nothing.
+
+Every new content is first written to a temporary file beside its target; only then are
+they renamed into place. Any failure, Ctrl-C included, puts back every file as it was and
+removes what was created, so the tree is byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastsqla_cli.errors import FastsqlaError
+
+
+@dataclass(frozen=True)
+class Change:
+    """Files to create (they must not exist) and files to edit (from old to new text)."""
+
+    creates: Mapping[Path, str] = field(default_factory=dict)
+    edits: Mapping[Path, tuple[str, str]] = field(default_factory=dict)
+
+
+def _write_temporary(target: Path, content: str) -> Path:
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".fastsqla-tmp", dir=target.parent
+    )
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(content)
+    if target.exists():
+        os.chmod(name, target.stat().st_mode & 0o7777)
+    else:
+        os.chmod(name, 0o644)
+    return Path(name)
+
+
+def _install(temporary: Path, target: Path) -> None:
+    os.replace(temporary, target)
+
+
+def apply(change: Change) -> None:
+    """Apply ``change`` atomically as a whole; raise and leave everything as it was."""
+    for path in change.creates:
+        if path.exists():
+            raise FastsqlaError(f"{path} already exists: nothing was written")
+    for path, (old, _new) in change.edits.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != old:
+            raise FastsqlaError(f"{path} changed while fastsqla ran: nothing was written")
+
+    created_dirs: list[Path] = []
+    temporaries: dict[Path, Path] = {}
+    installed: list[Path] = []
+    try:
+        for path in [*change.creates, *change.edits]:
+            missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+            for directory in reversed(missing):
+                directory.mkdir()
+                created_dirs.append(directory)
+        for path, content in change.creates.items():
+            temporaries[path] = _write_temporary(path, content)
+        for path, (_old, new) in change.edits.items():
+            temporaries[path] = _write_temporary(path, new)
+        for path, temporary in temporaries.items():
+            _install(temporary, path)
+            installed.append(path)
+    except BaseException:
+        _roll_back(change, installed, temporaries, created_dirs)
+        raise
+
+
+def _roll_back(
+    change: Change, installed: list[Path], temporaries: dict[Path, Path], created_dirs: list[Path]
+) -> None:
+    for path in installed:
+        if path in change.edits:
+            old = change.edits[path][0]
+            _install(_write_temporary(path, old), path)
+        else:
+            path.unlink(missing_ok=True)
+    for path, temporary in temporaries.items():
+        if path not in installed:
+            temporary.unlink(missing_ok=True)
+    for directory in reversed(created_dirs):
+        directory.rmdir()

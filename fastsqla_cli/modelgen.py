@@ -1,0 +1,307 @@
+"""Render the files of one model: model, schemas, router, test factory and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from fastsqla_cli.fields import Field
+from fastsqla_cli.naming import ModelName
+from fastsqla_cli.templating import render, render_imports
+
+Import = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field, with every line the templates write for it."""
+
+    field: Field
+    target: ModelName | None = None  # the referenced model, for `ref`
+    is_self: bool = False  # a reference to the model being generated
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def column_name(self) -> str:
+        return self.field.column_name
+
+    @property
+    def max_length(self) -> int | None:
+        return self.field.max_length
+
+    @property
+    def annotation(self) -> str:
+        base = self.field.kind.annotation
+        return f"{base} | None" if self.field.optional else base
+
+    @property
+    def column_line(self) -> str:
+        field, kind = self.field, self.field.kind
+        if field.type == "ref":
+            assert self.target is not None
+            args = [f'ForeignKey("{self.target.table}.id")']
+        else:
+            args = [kind.column.format(max=field.max_length)]
+        if field.unique:
+            args.append("unique=True")
+        if field.index or field.type == "ref":
+            args.append("index=True")
+        return _assignment(f"{field.column_name}: Mapped[{self.annotation}]", "mapped_column", args)
+
+    @property
+    def relationship_line(self) -> str:
+        assert self.target is not None
+        target = self.target.class_name
+        annotation = f"{target} | None" if self.field.optional else target
+        args = [f"foreign_keys=[{self.field.column_name}]"]
+        if self.is_self:
+            # The class is being defined: name it in a string, and say which side is remote.
+            annotation = f'"{annotation}"'
+            args.append(f'remote_side="{target}.id"')
+        args.append('lazy="raise"')
+        return _assignment(f"{self.field.name}: Mapped[{annotation}]", "relationship", args)
+
+    def _constraints(self) -> list[str]:
+        constraints = self.field.kind.constraints.format(max=self.field.max_length)
+        return constraints.split(", ") if constraints else []
+
+    @property
+    def create_line(self) -> str:
+        kind = self.field.kind
+        annotation = kind.schema_annotation + (" | None" if self.field.optional else "")
+        constraints = self._constraints()
+        if self.field.optional:
+            return self._schema_line(annotation, ["default=None", *constraints])
+        return self._schema_line(annotation, constraints)
+
+    @property
+    def update_line(self) -> str:
+        """Every field optional; required ones reject an explicit null in a validator."""
+        annotation = f"{self.field.kind.schema_annotation} | None"
+        return self._schema_line(annotation, ["default=None", *self._constraints()])
+
+    def _schema_line(self, annotation: str, args: list[str]) -> str:
+        args = [arg for arg in args if arg]
+        target = f"{self.column_name}: {annotation}"
+        if not args:
+            return target
+        if args == ["default=None"]:
+            return f"{target} = None"
+        return _assignment(target, "Field", args)
+
+    @property
+    def sample(self) -> str:
+        if self.is_self:
+            return "None"
+        return self.field.kind.sample.replace("{field}", self.field.name)
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The new files of one model, relative to the project root."""
+
+    files: dict[PurePosixPath, str]
+    model_import: str  # the registration line for `models/__init__.py`
+    router_import: str  # ... and for `main.py`
+    router_include: str
+
+
+def _model_imports(package: str, m: ModelName, views: list[FieldView]) -> list[Import]:
+    imports: list[Import] = [
+        ("sqlalchemy.orm", "Mapped"),
+        ("sqlalchemy.orm", "mapped_column"),
+        (f"{package}.database", "Base"),
+    ]
+    for v in views:
+        t = v.field.type
+        if t == "ref":
+            imports += [("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")]
+            if not v.is_self:
+                assert v.target is not None
+                imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
+        elif t == "datetime":
+            imports += [("datetime", "datetime"), (f"{package}.column_types", "UTCDateTime")]
+        elif t == "json":
+            imports += [("typing", "Any"), (f"{package}.column_types", "PortableJSON")]
+        else:
+            sa_name = v.field.kind.column.split("(")[0]
+            imports.append(("sqlalchemy", sa_name))
+            imports += _python_type_imports(t)
+    return imports
+
+
+def _python_type_imports(type_name: str) -> list[Import]:
+    return {
+        "decimal": [("decimal", "Decimal")],
+        "date": [("datetime", "date")],
+        "datetime": [("datetime", "datetime")],
+        "uuid": [("uuid", "UUID")],
+        "json": [("typing", "Any")],
+    }.get(type_name, [])
+
+
+def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
+    imports: list[Import] = [("pydantic", "BaseModel"), ("pydantic", "ConfigDict")]
+    if any(not v.field.optional for v in views):
+        imports.append(("pydantic", "field_validator"))
+    for v in views:
+        if "Field(" in v.create_line + v.update_line:
+            imports.append(("pydantic", "Field"))
+        if v.field.type == "datetime":
+            imports.append((f"{package}.schemas", "UTCDatetime"))
+        elif v.field.type == "decimal":
+            imports.append((f"{package}.schemas", "Decimal12_2"))
+        else:
+            imports += _python_type_imports(v.field.type)
+    return imports
+
+
+def render_model(
+    package: str, m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
+) -> ModelFiles:
+    """Render every file of model ``m``; ``targets`` maps a ref's name to its model."""
+    views = [
+        FieldView(
+            field,
+            target=targets.get(field.name) if field.type == "ref" else None,
+            is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+        )
+        for field in fields
+    ]
+    refs = [v for v in views if v.field.type == "ref"]
+    other_refs = [v for v in refs if not v.is_self]
+    plain = [v for v in views if v.field.type != "ref" or v.is_self]
+    unique = [v for v in views if v.field.unique]
+    first_party = (package, "tests")
+
+    model_imports = _model_imports(package, m, views)
+    schema_imports = _schema_imports(package, views)
+    router_imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("typing", "Annotated"),
+        ("fastapi", "APIRouter"),
+        ("fastapi", "Depends"),
+        ("fastapi", "HTTPException"),
+        ("fastapi", "Query"),
+        ("fastapi", "status"),
+        ("sqlalchemy", "select"),
+        (package, "integrity"),
+        (f"{package}.database", "SessionDep"),
+        (f"{package}.models.{m.module}", m.class_name),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
+    ]
+    if refs:
+        router_imports += [
+            ("typing", "Any"),
+            ("sqlalchemy.ext.asyncio", "AsyncSession"),
+            (f"{package}.database", "Base"),
+        ]
+        router_imports += [
+            (f"{package}.models.{v.target.module}", v.target.class_name)
+            for v in other_refs
+            if v.target is not None
+        ]
+    factory_imports: list[Import] = [
+        ("itertools", "count"),
+        ("typing", "Any"),
+        ("httpx", "AsyncClient"),
+    ]
+    for v in plain:
+        sample = v.sample
+        if "date(" in sample:
+            factory_imports += [("datetime", "date"), ("datetime", "timedelta")]
+        if "EPOCH" in sample:
+            factory_imports += [("datetime", "timedelta"), ("tests.factories", "EPOCH")]
+        if "UUID(" in sample:
+            factory_imports.append(("uuid", "UUID"))
+    factory_imports += [
+        (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
+        for v in other_refs
+        if v.target is not None
+    ]
+    test_imports: list[Import] = [
+        ("typing", "Any"),
+        ("pytest", ""),
+        ("httpx", "AsyncClient"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
+        (f"tests.factories.{m.module}", f"{m.module}_payload"),
+        (f"tests.factories.{m.module}", f"create_{m.module}"),
+    ]
+    if refs:
+        test_imports.append(("tests.factories", "Factory"))
+        test_imports += [
+            (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
+            for v in other_refs
+            if v.target is not None
+        ]
+
+    def imports(items: list[Import]) -> str:
+        return render_imports(items, first_party)
+
+    context = {
+        "m": m,
+        "fields": views,
+        "refs": refs,
+        "other_refs": other_refs,
+        "plain": plain,
+        "unique": [v.column_name for v in unique],
+        "required": [v.column_name for v in views if not v.field.optional],
+        "optional": [v.column_name for v in views if v.field.optional],
+        "lengths": [v for v in views if v.field.type == "str"],
+        "patch_field": views[0].column_name,
+        "unique_tuple": _tuple_literal([v.column_name for v in unique]),
+        "references": _assignment(
+            "REFERENCES: tuple[tuple[str, type[Base]], ...]",
+            "",
+            [f'("{v.column_name}", {v.target.class_name})' for v in refs if v.target],
+            indent=0,
+            tuple_=True,
+        ),
+    }
+    pkg = PurePosixPath(package)
+    files = {
+        pkg / "models" / f"{m.module}.py": render(
+            "model.py.jinja", imports=imports(model_imports), **context
+        ),
+        pkg / "schemas" / f"{m.module}.py": render(
+            "schemas.py.jinja", imports=imports(schema_imports), **context
+        ),
+        pkg / "routers" / f"{m.module}.py": render(
+            "router.py.jinja", imports=imports(router_imports), **context
+        ),
+        PurePosixPath("tests/factories") / f"{m.module}.py": render(
+            "factory.py.jinja", imports=imports(factory_imports), **context
+        ),
+        PurePosixPath("tests") / f"test_{m.module}.py": render(
+            "test.py.jinja", imports=imports(test_imports), **context
+        ),
+    }
+    return ModelFiles(
+        files=files,
+        model_import=f"from {package}.models.{m.module} import {m.class_name} as {m.class_name}",
+        router_import=f"from {package}.routers import {m.module}",
+        router_include=f"    app.include_router({m.module}.router)",
+    )
+
+
+def _assignment(
+    target: str, function: str, args: list[str], indent: int = 4, tuple_: bool = False
+) -> str:
+    """`target = function(args)` on one line when it fits in 100 columns, else one per line,
+    as ruff formats it; with ``tuple_``, a tuple literal."""
+    joined = ", ".join(args) + ("," if tuple_ and len(args) == 1 else "")
+    line = f"{target} = {function}({joined})"
+    if indent + len(line) <= 100:
+        return line
+    inner = "".join(f"\n{' ' * (indent + 4)}{arg}," for arg in args)
+    return f"{target} = {function}({inner}\n{' ' * indent})"
+
+
+def _tuple_literal(items: list[str]) -> str:
+    quoted = [f'"{item}"' for item in items]
+    return quoted[0] + "," if len(quoted) == 1 else ", ".join(quoted)

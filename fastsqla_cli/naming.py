@@ -1,0 +1,332 @@
+"""Names: a project name becomes a distribution and a package; a model name becomes
+a class, a module, a table and a route.
+
+Everything here is pure and fast: it runs before anything is written.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from dataclasses import dataclass
+
+from fastsqla_cli.errors import ModelNameError, ProjectNameError
+
+# Import names a generated project depends on (directly or through its stack). A project
+# package with one of these names would shadow the library and break its own imports.
+DEPENDENCY_NAMES = frozenset(
+    {
+        "aiomysql",
+        "aiosqlite",
+        "alembic",
+        "annotated_types",
+        "anyio",
+        "asgi_lifespan",
+        "asyncmy",
+        "asyncpg",
+        "certifi",
+        "click",
+        "dotenv",
+        "fastapi",
+        "fastsqla",
+        "fastsqla_cli",
+        "greenlet",
+        "h11",
+        "hatchling",
+        "httpcore",
+        "httptools",
+        "httpx",
+        "idna",
+        "mypy",
+        "pip",
+        "pydantic",
+        "pydantic_core",
+        "pydantic_settings",
+        "pymysql",
+        "pytest",
+        "python_dotenv",
+        "ruff",
+        "setuptools",
+        "sniffio",
+        "sqlalchemy",
+        "starlette",
+        "typing_extensions",
+        "typing_inspection",
+        "uv",
+        "uvicorn",
+        "uvloop",
+        "watchfiles",
+        "websockets",
+        "yaml",
+    }
+)
+# Names the generated project uses for itself at its top level.
+PROJECT_OWN_NAMES = frozenset({"tests", "conftest", "main", "site"})
+
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class ProjectName:
+    """The two spellings of a project's name."""
+
+    distribution: str  # as the user typed it: `my-shop`
+    package: str  # the import package: `my_shop`
+
+
+def project_name(name: str) -> ProjectName:
+    """Validate ``name`` and derive the import package from it.
+
+    >>> project_name("my-shop")
+    ProjectName(distribution='my-shop', package='my_shop')
+    """
+    if not name:
+        raise ProjectNameError("the project name is empty: give a directory such as `my-shop`")
+    if not _DISTRIBUTION.match(name):
+        raise ProjectNameError(
+            f"{name!r} is not a valid project name: use ASCII letters, digits, '-', '_' "
+            "and '.', starting and ending with a letter or digit"
+        )
+    package = re.sub(r"[-_.]+", "_", name).lower()
+    if not package.isidentifier() or package[0].isdigit():
+        raise ProjectNameError(
+            f"{name!r} gives the package name {package!r}, which is not a Python "
+            "identifier: start the name with a letter"
+        )
+    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+        raise ProjectNameError(f"{name!r} is a Python keyword: choose another project name")
+    if package in sys.stdlib_module_names:
+        raise ProjectNameError(
+            f"{name!r} would shadow the standard-library module {package!r}: "
+            "choose another project name"
+        )
+    if package in DEPENDENCY_NAMES:
+        raise ProjectNameError(
+            f"{name!r} would shadow the {package!r} package the project depends on: "
+            "choose another project name"
+        )
+    if package in PROJECT_OWN_NAMES:
+        raise ProjectNameError(
+            f"{name!r} clashes with the project's own {package!r} module: "
+            "choose another project name"
+        )
+    return ProjectName(distribution=name, package=package)
+
+
+# --- models ------------------------------------------------------------------
+
+_IRREGULAR = {
+    "person": "people",
+    "man": "men",
+    "woman": "women",
+    "child": "children",
+    "foot": "feet",
+    "tooth": "teeth",
+    "goose": "geese",
+    "mouse": "mice",
+    "ox": "oxen",
+    "datum": "data",
+    "medium": "media",
+    "criterion": "criteria",
+    "index": "indices",
+    "matrix": "matrices",
+    "vertex": "vertices",
+    "leaf": "leaves",
+    "life": "lives",
+    "knife": "knives",
+    "wife": "wives",
+    "half": "halves",
+    "wolf": "wolves",
+    "shelf": "shelves",
+    "thief": "thieves",
+    "quiz": "quizzes",
+}
+_UNCOUNTABLE = frozenset(
+    {
+        "equipment",
+        "information",
+        "rice",
+        "money",
+        "species",
+        "series",
+        "fish",
+        "sheep",
+        "deer",
+        "news",
+        "metadata",
+        "feedback",
+        "software",
+        "data",
+        "media",
+        "people",
+        "men",
+        "women",
+        "children",
+        "staff",
+        "settings",
+        "aircraft",
+    }
+)
+
+
+def pluralize(word: str) -> str:
+    """The plural of a lower-case English ``word``; a plural is returned unchanged.
+
+    >>> [pluralize(w) for w in ("user", "users", "category", "person", "status", "box")]
+    ['users', 'categories', 'people', 'statuses', 'boxes']
+    """
+    if word in _UNCOUNTABLE or word in _IRREGULAR.values():
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith(("ss", "us", "is")):
+        if word.endswith("is") and len(word) > 3:
+            return word[:-2] + "es"  # analysis -> analyses
+        return word + "es"
+    if word.endswith("s"):  # already plural: users, posts
+        return word
+    if word.endswith(("x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def singularize(word: str) -> str:
+    """Undo :func:`pluralize` for the common cases, so `Users` names the model `User`."""
+    for singular, plural in _IRREGULAR.items():
+        if word == plural:
+            return singular
+    if word in _UNCOUNTABLE:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "uses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+# Names the generated modules import or define; a model class by that name would clash.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "APIRouter",
+        "AsyncClient",
+        "AsyncSession",
+        "AwareDatetime",
+        "Base",
+        "BaseModel",
+        "BigInteger",
+        "Boolean",
+        "ConfigDict",
+        "Date",
+        "DateTime",
+        "Decimal",
+        "Double",
+        "Field",
+        "ForeignKey",
+        "HTTPException",
+        "JSON",
+        "Mapped",
+        "Numeric",
+        "Query",
+        "Request",
+        "Response",
+        "SessionDep",
+        "Settings",
+        "State",
+        "String",
+        "Text",
+        "UTCDateTime",
+        "UUID",
+        "Uuid",
+        "Violation",
+    }
+)
+# Module names the generated package already uses.
+RESERVED_MODULES = frozenset(
+    {
+        "column_types",
+        "database",
+        "health",
+        "integrity",
+        "main",
+        "models",
+        "routers",
+        "schemas",
+        "settings",
+        "conftest",
+        "factories",
+        "tests",
+        "test",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """Every spelling of one model's name."""
+
+    class_name: str  # BlogPost
+    module: str  # blog_post
+    table: str  # blog_posts
+    route: str  # /blog-posts
+    label: str  # blog post
+
+    @property
+    def tag(self) -> str:
+        return self.route.lstrip("/")
+
+    @property
+    def plural_module(self) -> str:
+        """The plural as a Python name: `blog_posts`."""
+        return self.tag.replace("-", "_")
+
+
+def model_name(name: str, table: str | None = None) -> ModelName:
+    """Derive every spelling from ``name``: `Post`, `post`, `blog_post`, `BlogPost`, `posts`.
+
+    >>> model_name("blog_post")
+    ModelName(class_name='BlogPost', module='blog_post', table='blog_posts', route='/blog-posts', label='blog post')
+    """  # noqa: E501
+    if not _MODEL_NAME.match(name):
+        raise ModelNameError(
+            f"{name!r} is not a valid model name: use letters, digits and underscores, "
+            "starting with a letter, such as `BlogPost` or `blog_post`"
+        )
+    words = [w.lower() for part in name.split("_") for w in _WORDS.findall(part)]
+    words[-1] = singularize(words[-1])
+    class_name = "".join(w.capitalize() for w in words)
+    module = "_".join(words)
+    if keyword.iskeyword(module) or keyword.issoftkeyword(module):
+        raise ModelNameError(f"{name!r} is a Python keyword: choose another model name")
+    if class_name in RESERVED_CLASS_NAMES:
+        raise ModelNameError(
+            f"a model named {class_name!r} would clash with a name the generated code "
+            "imports: choose another model name"
+        )
+    if module in RESERVED_MODULES or module in sys.stdlib_module_names:
+        raise ModelNameError(
+            f"a model module named {module!r} would clash with a module of the project "
+            "or of Python: choose another model name"
+        )
+    plural = [*words[:-1], pluralize(words[-1])]
+    table_name = table if table is not None else "_".join(plural)
+    if not re.match(r"^[a-z_][a-z0-9_]*$", table_name):
+        raise ModelNameError(
+            f"{table_name!r} is not a valid table name: use lower-case letters, digits "
+            "and underscores"
+        )
+    return ModelName(
+        class_name=class_name,
+        module=module,
+        table=table_name,
+        route="/" + "-".join(plural),
+        label=" ".join(words),
+    )

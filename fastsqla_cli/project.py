@@ -1,0 +1,115 @@
+"""``fastsqla new``: render the project template into place, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastsqla_cli import __version__, filetx
+from fastsqla_cli.errors import DestinationError, UsageError
+from fastsqla_cli.naming import ProjectName, project_name
+from fastsqla_cli.projectinfo import ProjectInfo
+from fastsqla_cli.scaffold import plan_model
+from fastsqla_cli.templating import templates_dir
+
+DATABASES = ("sqlite", "postgresql", "mysql")
+STARTER_MODEL = ("User", ("name:str", "email:str:unique"))
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """A project that ``create_project`` wrote."""
+
+    root: Path
+    name: ProjectName
+    database: str
+    files: tuple[Path, ...]
+
+
+def validate_description(description: str) -> str:
+    for char in description:
+        if char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs"):
+            raise UsageError(f"the description contains the control character {char!r}: remove it")
+    return description
+
+
+def python_literal(text: str) -> str:
+    """``text`` as a Python string literal, quoted the way ruff's formatter quotes it."""
+    escaped = (
+        text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + escaped.replace(quote, "\\" + quote) + quote
+
+
+def _check_destination(destination: Path) -> None:
+    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+        raise DestinationError(f"{destination} exists and is not a directory: choose another path")
+    if destination.is_dir() and any(destination.iterdir()):
+        raise DestinationError(
+            f"{destination} exists and is not empty: choose a new directory (nothing was changed)"
+        )
+
+
+def create_project(
+    path: Path | str, *, database: str = "sqlite", description: str = ""
+) -> NewProject:
+    """Render a new project at ``path``; on any failure nothing is left behind."""
+    destination = Path(path).expanduser().absolute()
+    name = project_name(destination.name)
+    if database not in DATABASES:
+        raise UsageError(f"unknown database {database!r}: choose one of {', '.join(DATABASES)}")
+    validate_description(description)
+    _check_destination(destination)
+
+    created_parents = [
+        p for p in [destination.parent, *destination.parent.parents] if not p.exists()
+    ]
+    for parent in reversed(created_parents):
+        parent.mkdir()
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=f".{destination.name}.", suffix=".fastsqla-new", dir=destination.parent
+        )
+    )
+    try:
+        _render(staging, name, database, description)
+        files = tuple(sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file()))
+        _check_destination(destination)  # it may have appeared meanwhile
+        os.rename(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for parent in created_parents:
+            if parent.exists() and not any(parent.iterdir()):
+                parent.rmdir()
+        raise
+    return NewProject(root=destination, name=name, database=database, files=files)
+
+
+def _render(root: Path, name: ProjectName, database: str, description: str) -> None:
+    from copier import run_copy  # heavy: imported only when a project is rendered
+
+    run_copy(
+        str(templates_dir() / "project"),
+        root,
+        data={
+            "project_name": name.distribution,
+            "package": name.package,
+            "description": description,
+            "description_literal": python_literal(description),
+            "database": database,
+            "fastsqla_version": __version__,
+        },
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=False,
+    )
+    # The starter model goes through the same code path as `fastsqla add-model`.
+    project = ProjectInfo(root=root, package=name.package, database=database)
+    model, specs = STARTER_MODEL
+    filetx.apply(plan_model(project, model, specs).change)

@@ -1,0 +1,158 @@
+"""``fastsqla add-model``: plan every file and edit of a new model, then write them at once."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastsqla_cli import filetx
+from fastsqla_cli.errors import FieldSpecError, ModelNameError, UsageError
+from fastsqla_cli.fields import Field, parse_fields
+from fastsqla_cli.modelgen import render_model
+from fastsqla_cli.naming import ModelName, model_name
+from fastsqla_cli.projectinfo import ProjectInfo, existing_models, find_project
+from fastsqla_cli.registration import register_model, register_router
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """What adding one model will do to a project."""
+
+    project: ProjectInfo
+    model: ModelName
+    fields: tuple[Field, ...]
+    change: filetx.Change
+
+    def created(self) -> list[Path]:
+        return sorted(self.change.creates)
+
+    def edited(self) -> list[Path]:
+        return sorted(self.change.edits)
+
+    def diff(self) -> str:
+        """A unified diff of every edit to an existing file."""
+        chunks: list[str] = []
+        for path, (old, new) in sorted(self.change.edits.items()):
+            relative = path.relative_to(self.project.root).as_posix()
+            chunks.extend(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
+                    fromfile=f"a/{relative}",
+                    tofile=f"b/{relative}",
+                )
+            )
+        return "".join(chunks)
+
+
+def plan_model(
+    project: ProjectInfo, name: str, specs: Sequence[str], table: str | None = None
+) -> ModelPlan:
+    """Validate everything and compute the change; nothing is written."""
+    model = model_name(name, table=table)
+    fields = parse_fields(specs)
+    if not fields:
+        raise FieldSpecError(
+            "give the model at least one field, such as title:str (every model also gets `id`)"
+        )
+    models = existing_models(project)
+    _check_new(project, model, models)
+
+    targets: dict[str, ModelName] = {}
+    for field in fields:
+        if field.type != "ref":
+            continue
+        assert field.ref is not None
+        class_name = field.ref
+        if class_name not in models:
+            with contextlib.suppress(UsageError):
+                class_name = model_name(field.ref).class_name  # `user`, `blog_post`
+        if class_name == model.class_name:
+            if not field.optional:
+                raise FieldSpecError(
+                    f"{field.name}:ref:{field.ref} refers to the model itself, so it must be "
+                    f"optional (the first row has nothing to refer to): add :optional"
+                )
+            targets[field.name] = model
+        elif class_name in models:
+            targets[field.name] = models[class_name]
+        else:
+            known = ", ".join(sorted(models)) or "none yet"
+            raise FieldSpecError(
+                f"{field.name}:ref:{field.ref} refers to a model the project does not have "
+                f"(models: {known}): add {class_name} first"
+            )
+
+    rendered = render_model(project.package, model, fields, targets)
+    creates = {project.root / path: text for path, text in rendered.files.items()}
+    models_init = project.package_dir / "models" / "__init__.py"
+    main = project.package_dir / "main.py"
+    edits: dict[Path, tuple[str, str]] = {}
+    for path in (models_init, main):
+        if not path.is_file():
+            raise ModelNameError(f"{path} is missing: restore it before adding a model")
+    old_models = models_init.read_text(encoding="utf-8")
+    old_main = main.read_text(encoding="utf-8")
+    relative = project.package
+    edits[models_init] = (
+        old_models,
+        register_model(
+            old_models, rendered.model_import, project.package, f"{relative}/models/__init__.py"
+        ),
+    )
+    edits[main] = (
+        old_main,
+        register_router(
+            old_main,
+            rendered.router_import,
+            rendered.router_include,
+            project.package,
+            f"{relative}/main.py",
+        ),
+    )
+    edits = {path: pair for path, pair in edits.items() if pair[0] != pair[1]}
+    return ModelPlan(project, model, fields, filetx.Change(creates=creates, edits=edits))
+
+
+def _check_new(project: ProjectInfo, model: ModelName, models: dict[str, ModelName]) -> None:
+    if model.class_name in models:
+        raise ModelNameError(
+            f"the project already has a model {model.class_name} "
+            f"({project.package}/models/{models[model.class_name].module}.py): choose another name"
+        )
+    for other in models.values():
+        if other.table == model.table:
+            raise ModelNameError(
+                f"the table {model.table!r} is already used by {other.class_name}: "
+                "choose another name or pass --table"
+            )
+        if other.module == model.module:
+            raise ModelNameError(
+                f"the module {model.module}.py is already used by {other.class_name}: "
+                "choose another name"
+            )
+    for path in (
+        project.package_dir / "models" / f"{model.module}.py",
+        project.package_dir / "schemas" / f"{model.module}.py",
+        project.package_dir / "routers" / f"{model.module}.py",
+        project.root / "tests" / "factories" / f"{model.module}.py",
+        project.root / "tests" / f"test_{model.module}.py",
+    ):
+        if path.exists():
+            raise ModelNameError(
+                f"{path.relative_to(project.root)} already exists: fastsqla never overwrites "
+                "your files; choose another model name or move that file"
+            )
+
+
+def add_model(
+    project_dir: Path | str, name: str, specs: Sequence[str], *, table: str | None = None
+) -> ModelPlan:
+    """Add model ``name`` with ``specs`` to the project in ``project_dir``; all or nothing."""
+    project = find_project(Path(project_dir))
+    plan = plan_model(project, name, specs, table=table)
+    filetx.apply(plan.change)
+    return plan
