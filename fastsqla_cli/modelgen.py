@@ -104,9 +104,9 @@ class ModelFiles:
     """The new files of one model, relative to the project root."""
 
     files: dict[PurePosixPath, str]
-    model_import: str  # the registration line for `models/__init__.py`
-    router_import: str  # ... and for `main.py`
-    router_include: str
+    model_module: str  # registered in `models/__init__.py`
+    router_module: str  # imported in `main.py` ...
+    router_include: str  # ... and included there
 
 
 def _model_imports(package: str, m: ModelName, views: list[FieldView]) -> list[Import]:
@@ -255,6 +255,10 @@ def render_model(
         "lengths": [v for v in views if v.field.type == "str"],
         "patch_field": views[0].column_name,
         "unique_tuple": _tuple_literal([v.column_name for v in unique]),
+        "validator": _call(
+            "@field_validator",
+            [f'"{v.column_name}"' for v in views if not v.field.optional],
+        ),
         "references": _assignment(
             "REFERENCES: tuple[tuple[str, type[Base]], ...]",
             "",
@@ -283,23 +287,28 @@ def render_model(
     }
     return ModelFiles(
         files=files,
-        model_import=f"from {package}.models.{m.module} import {m.class_name} as {m.class_name}",
-        router_import=f"from {package}.routers import {m.module}",
+        model_module=f"{package}.models.{m.module}",
+        router_module=f"{package}.routers.{m.module}",
         router_include=f"    app.include_router({m.module}.router)",
     )
+
+
+def _call(head: str, args: list[str], indent: int = 4, tuple_: bool = False) -> str:
+    """`head(args)` on one line when it fits in 100 columns, else one argument per line
+    with a trailing comma, a form ruff's formatter keeps; with ``tuple_``, a tuple literal."""
+    joined = ", ".join(args) + ("," if tuple_ and len(args) == 1 else "")
+    line = f"{head}({joined})"
+    if indent + len(line) <= 100:
+        return line
+    inner = "".join(f"\n{' ' * (indent + 4)}{arg}," for arg in args)
+    return f"{head}({inner}\n{' ' * indent})"
 
 
 def _assignment(
     target: str, function: str, args: list[str], indent: int = 4, tuple_: bool = False
 ) -> str:
-    """`target = function(args)` on one line when it fits in 100 columns, else one per line,
-    as ruff formats it; with ``tuple_``, a tuple literal."""
-    joined = ", ".join(args) + ("," if tuple_ and len(args) == 1 else "")
-    line = f"{target} = {function}({joined})"
-    if indent + len(line) <= 100:
-        return line
-    inner = "".join(f"\n{' ' * (indent + 4)}{arg}," for arg in args)
-    return f"{target} = {function}({inner}\n{' ' * indent})"
+    """`target = function(args)`, laid out by :func:`_call`."""
+    return _call(f"{target} = {function}", args, indent, tuple_)
 
 
 def _tuple_literal(items: list[str]) -> str:

@@ -64,6 +64,9 @@ DEPENDENCY_NAMES = frozenset(
 # Names the generated project uses for itself at its top level.
 PROJECT_OWN_NAMES = frozenset({"tests", "conftest", "main", "site"})
 
+# `sys.stdlib_module_names` leaves out the `test` package, which CPython ships too.
+STDLIB_NAMES = frozenset(sys.stdlib_module_names) | {"test"}
+
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 
@@ -96,7 +99,7 @@ def project_name(name: str) -> ProjectName:
         )
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
         raise ProjectNameError(f"{name!r} is a Python keyword: choose another project name")
-    if package in sys.stdlib_module_names:
+    if package in STDLIB_NAMES:
         raise ProjectNameError(
             f"{name!r} would shadow the standard-library module {package!r}: "
             "choose another project name"
@@ -311,10 +314,10 @@ def model_name(name: str, table: str | None = None) -> ModelName:
             f"a model named {class_name!r} would clash with a name the generated code "
             "imports: choose another model name"
         )
-    if module in RESERVED_MODULES or module in sys.stdlib_module_names:
+    if module in RESERVED_MODULES:
         raise ModelNameError(
-            f"a model module named {module!r} would clash with a module of the project "
-            "or of Python: choose another model name"
+            f"a model module named {module!r} would clash with a module of the project: "
+            "choose another model name"
         )
     plural = [*words[:-1], pluralize(words[-1])]
     table_name = table if table is not None else "_".join(plural)

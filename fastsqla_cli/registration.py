@@ -6,15 +6,13 @@ Each edit is pure (text in, text out), idempotent, and raises
 
 from __future__ import annotations
 
-import re
+import ast
 
 from fastsqla_cli.errors import RegistrationError
 from fastsqla_cli.templating import import_key
 
 MODELS_MARKER = "# fastsqla: models"
 ROUTERS_MARKER = "# fastsqla: routers"
-
-_FROM_IMPORT = re.compile(r"^from (\S+) import (\w+)(?: as \w+)?\s*$")
 
 
 def _marker_index(lines: list[str], marker: str, path: str, wanted: list[str]) -> int:
@@ -28,30 +26,48 @@ def _marker_index(lines: list[str], marker: str, path: str, wanted: list[str]) -
     )
 
 
-def insert_import(text: str, line: str, package: str, path: str) -> str:
-    """Insert ``from ... import ...`` among the project's own imports, in sorted order."""
-    lines = text.splitlines(keepends=True)
-    if any(existing.rstrip("\n") == line for existing in lines):
-        return text
-    match = _FROM_IMPORT.match(line)
-    assert match, line
-    key = import_key(match[1], match[2])
+def import_statement(module: str, name: str, alias: bool = False) -> str:
+    """``from module import name``, wrapped the way ruff formats it past 100 columns."""
+    member = f"{name} as {name}" if alias else name
+    line = f"from {module} import {member}"
+    return line if len(line) <= 100 else f"from {module} import (\n    {member},\n)"
+
+
+def insert_import(
+    text: str, module: str, name: str, package: str, path: str, alias: bool = False
+) -> str:
+    """Insert ``from module import name`` among the project's own imports, in sorted order."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        raise RegistrationError(
+            f"{path} does not parse ({error.msg}, line {error.lineno}): fix it and run again"
+        ) from None
     ours = [
-        (index, m)
-        for index, existing in enumerate(lines)
-        if (m := _FROM_IMPORT.match(existing)) and m[1].split(".")[0] == package
+        node
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        and node.module
+        and node.level == 0
+        and node.module.split(".")[0] == package
     ]
+    if any(node.module == module and any(a.name == name for a in node.names) for node in ours):
+        return text
+    statement = import_statement(module, name, alias)
     if not ours:
         raise RegistrationError(
             f"{path} has no `from {package}... import ...` lines left to sort "
-            f"`{line}` into: add that line to {path} by hand"
+            f"`{statement}` into: add that line to {path} by hand"
         )
-    position = ours[-1][0] + 1
-    for index, m in ours:
-        if import_key(m[1], m[2]) > key:
-            position = index
+    key = import_key(module, name)
+    lines = text.splitlines(keepends=True)
+    position = ours[-1].end_lineno or ours[-1].lineno  # after the last one
+    for node in ours:
+        assert node.module is not None
+        if import_key(node.module, node.names[0].name) > key:
+            position = node.lineno - 1
             break
-    lines.insert(position, line + "\n")
+    lines.insert(position, statement + "\n")
     return "".join(lines)
 
 
@@ -65,16 +81,17 @@ def insert_before_marker(text: str, line: str, marker: str, path: str) -> str:
     return "".join(lines)
 
 
-def register_model(text: str, import_line: str, package: str, path: str) -> str:
+def register_model(text: str, module: str, class_name: str, package: str, path: str) -> str:
     """``models/__init__.py``: import the model so ``Base.metadata`` knows its table."""
-    lines = text.splitlines()
-    _marker_index(lines, MODELS_MARKER, path, [import_line])
-    return insert_import(text, import_line, package, path)
+    statement = import_statement(module, class_name, alias=True)
+    _marker_index(text.splitlines(), MODELS_MARKER, path, [statement])
+    return insert_import(text, module, class_name, package, path, alias=True)
 
 
-def register_router(text: str, import_line: str, include_line: str, package: str, path: str) -> str:
+def register_router(text: str, module: str, include_line: str, package: str, path: str) -> str:
     """``main.py``: import the router module and include it in the app."""
-    lines = text.splitlines()
-    _marker_index(lines, ROUTERS_MARKER, path, [import_line, include_line])
-    text = insert_import(text, import_line, package, path)
+    parent, _, name = module.rpartition(".")
+    statement = import_statement(parent, name)
+    _marker_index(text.splitlines(), ROUTERS_MARKER, path, [statement, include_line])
+    text = insert_import(text, parent, name, package, path)
     return insert_before_marker(text, include_line, ROUTERS_MARKER, path)

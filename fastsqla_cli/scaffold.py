@@ -11,6 +11,7 @@ from pathlib import Path
 from fastsqla_cli import filetx
 from fastsqla_cli.errors import FieldSpecError, ModelNameError, UsageError
 from fastsqla_cli.fields import Field, parse_fields
+from fastsqla_cli.formatting import format_python
 from fastsqla_cli.modelgen import render_model
 from fastsqla_cli.naming import ModelName, model_name
 from fastsqla_cli.projectinfo import ProjectInfo, existing_models, find_project
@@ -87,7 +88,8 @@ def plan_model(
             )
 
     rendered = render_model(project.package, model, fields, targets)
-    creates = {project.root / path: text for path, text in rendered.files.items()}
+    files = format_python(project.root, rendered.files)
+    creates = {project.root / path: text for path, text in files.items()}
     models_init = project.package_dir / "models" / "__init__.py"
     main = project.package_dir / "main.py"
     edits: dict[Path, tuple[str, str]] = {}
@@ -100,14 +102,18 @@ def plan_model(
     edits[models_init] = (
         old_models,
         register_model(
-            old_models, rendered.model_import, project.package, f"{relative}/models/__init__.py"
+            old_models,
+            rendered.model_module,
+            model.class_name,
+            project.package,
+            f"{relative}/models/__init__.py",
         ),
     )
     edits[main] = (
         old_main,
         register_router(
             old_main,
-            rendered.router_import,
+            rendered.router_module,
             rendered.router_include,
             project.package,
             f"{relative}/main.py",

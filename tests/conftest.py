@@ -1,0 +1,42 @@
+"""Shared fixtures of our own suite."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from fastsqla_cli import filetx
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = os.environ.get("FASTSQLA_UPDATE_GOLDEN") == "1"
+
+
+def tree_snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every path below ``root`` with its bytes (None for a directory)."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes() if path.is_file() else None)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+@pytest.fixture(autouse=True)
+def _stable_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rich wraps and colours by terminal; pin both so assertions on text are stable.
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+def break_install(monkeypatch: pytest.MonkeyPatch, on_call: int, error: BaseException) -> list[int]:
+    """Make the ``on_call``-th file install of `filetx` raise ``error``; count the calls."""
+    real_install = filetx._install
+    calls: list[int] = []
+
+    def flaky_install(temporary: Path, target: Path) -> None:
+        calls.append(1)
+        if len(calls) == on_call:
+            raise error
+        real_install(temporary, target)
+
+    monkeypatch.setattr(filetx, "_install", flaky_install)
+    return calls

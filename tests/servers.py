@@ -1,0 +1,83 @@
+"""Real database servers for end-to-end tests: a fresh database per test, dropped after.
+
+The servers are the local PostgreSQL and MariaDB/MySQL (`.ci/run` starts them); point
+elsewhere with FASTSQLA_TEST_POSTGRES / FASTSQLA_TEST_MYSQL (user@host:port).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Server:
+    kind: str  # postgresql | mysql
+    user: str
+    host: str
+    port: int
+
+    def url(self, database: str) -> str:
+        driver = "postgresql+asyncpg" if self.kind == "postgresql" else "mysql+aiomysql"
+        return f"{driver}://{self.user}@{self.host}:{self.port}/{database}"
+
+
+def server(kind: str) -> Server:
+    default = "postgres@127.0.0.1:5432" if kind == "postgresql" else "root@127.0.0.1:3306"
+    spec = os.environ.get(
+        f"FASTSQLA_TEST_{'POSTGRES' if kind == 'postgresql' else 'MYSQL'}", default
+    )
+    user, _, address = spec.partition("@")
+    host, _, port = address.partition(":")
+    return Server(kind, user, host, int(port))
+
+
+async def _execute(server: Server, statement: str) -> None:
+    if server.kind == "postgresql":
+        import asyncpg
+
+        connection = await asyncpg.connect(
+            user=server.user, host=server.host, port=server.port, database="postgres", timeout=5
+        )
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+    else:
+        import aiomysql
+
+        connection = await aiomysql.connect(
+            user=server.user, host=server.host, port=server.port, connect_timeout=5
+        )
+        try:
+            async with connection.cursor() as cursor:
+                await cursor.execute(statement)
+        finally:
+            connection.close()
+
+
+def unreachable_reason(server: Server) -> str | None:
+    """Why the server cannot be used, or None when it answers."""
+    try:
+        asyncio.run(_execute(server, "SELECT 1"))
+    except Exception as error:  # any failure to connect means: skip, and say why
+        return f"{server.kind} at {server.host}:{server.port} is unreachable: {error!r}"
+    return None
+
+
+@contextmanager
+def fresh_database(server: Server) -> Iterator[str]:
+    """Create a database no other run uses; yield its URL; drop it."""
+    name = f"fastsqla_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_execute(server, f"CREATE DATABASE {name}"))
+    try:
+        yield server.url(name)
+    finally:
+        drop = f"DROP DATABASE IF EXISTS {name}"
+        if server.kind == "postgresql":
+            drop += " WITH (FORCE)"
+        asyncio.run(_execute(server, drop))

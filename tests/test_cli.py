@@ -1,0 +1,146 @@
+"""The command line: exit codes, one-line errors, help for every command."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fastsqla_cli import __version__
+from fastsqla_cli.cli import app
+from tests.conftest import tree_snapshot
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert (code, out) == (0, f"fastsqla {__version__}\n")
+
+
+@pytest.mark.parametrize("command", ["new", "add-model", "check"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Example: fastsqla " + command in out
+
+
+def test_top_level_help_lists_every_command() -> None:
+    code, out, _ = run("-h")
+    assert code == 0
+    for command in ("new", "add-model", "check"):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["new", "fastapi", "--no-check"], 2, "would shadow the 'fastapi' package"),
+        (["new", "class", "--no-check"], 2, "is a Python keyword"),
+        (["new", "2fast", "--no-check"], 2, "not a Python identifier"),
+        (["new", "ok", "--no-check", "--description", "a\x1bb"], 2, "control character"),
+        (["add-model", "Post", "title:strr"], 1, "has no .copier-answers.yml"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(
+    args: list[str], code: int, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    exit_code, out, err = run(*args)
+    assert exit_code == code
+    assert message in err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "Traceback" not in out + err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_database_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("new", str(tmp_path / "shop"), "--db", "oracle")
+    assert code == 2 and "oracle" in err
+
+
+def test_new_refuses_a_non_empty_directory(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "keep.txt").write_text("mine")
+    before = tree_snapshot(tmp_path)
+    code, _, err = run("new", str(tmp_path / "shop"), "--no-check")
+    assert code == 1 and "exists and is not empty" in err
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_new_then_add_model_without_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("new", "shop", "--no-check")
+    assert code == 0, err
+    assert "Created shop" in out and "Checks skipped (--no-check)" in out
+    assert "fastsqla add-model" in out
+    code, out, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
+    assert code == 0, err
+    assert "Created shop/models/post.py" in out
+    assert "Edited  shop/main.py" in out
+    code, _, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
+    assert code == 2 and "already has a model Post" in err
+
+
+def test_add_model_field_errors_exit_2_and_write_nothing(tmp_path: Path) -> None:
+    assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
+    before = tree_snapshot(tmp_path)
+    for field in ["title:", ":str", "title:str:uniq", "id:int"]:
+        code, _, err = run("add-model", "Post", field, "--project", str(tmp_path / "shop"))
+        assert code == 2, err
+        assert err.count("\n") == 1
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_dry_run_shows_files_and_diff_and_writes_nothing(tmp_path: Path) -> None:
+    assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
+    before = tree_snapshot(tmp_path)
+    code, out, _ = run(
+        "add-model",
+        "Post",
+        "title:str",
+        "author:ref:User",
+        "--project",
+        str(tmp_path / "shop"),
+        "--dry-run",
+    )
+    assert code == 0
+    assert "shop/models/post.py" in out and "tests/test_post.py" in out
+    assert "+    app.include_router(post.router)" in out
+    assert "Nothing was written" in out
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_check_outside_a_project(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path))
+    assert code == 1 and "has no .copier-answers.yml" in err
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    probe = (
+        "import sys\n"
+        "from fastsqla_cli.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('copier', 'jinja2', 'yaml', 'fastsqla_cli.project', 'uv') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+
+
+def test_the_installed_entry_point_and_module_run() -> None:
+    script = Path(sys.executable).parent / "fastsqla"
+    for command in ([str(script)], [sys.executable, "-m", "fastsqla_cli"]):
+        result = subprocess.run([*command, "--version"], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"fastsqla {__version__}\n"

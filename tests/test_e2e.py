@@ -1,0 +1,144 @@
+"""End to end: generate projects, grow them, and run their own tests, ruff and mypy --strict.
+
+`--python` points the checks at this interpreter, which has every dependency a generated
+project needs, so no virtualenv is built per test (one test builds one for real).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fastsqla_cli.cli import app
+from tests.servers import fresh_database, server, unreachable_reason
+
+pytestmark = pytest.mark.e2e
+runner = CliRunner()
+PYTHON = sys.executable
+
+BLOG = [
+    ["add-model", "Post", "title:str:max=200", "body:text", "author:ref:User"],
+    ["add-model", "Comment", "body:text", "post:ref:Post", "author:ref:User"],
+]
+EVERYTHING = [
+    ["add-model", "Category", "name:str:unique:index", "parent:ref:Category:optional"],
+    [
+        "add-model",
+        "Thing",
+        "label:str:max=40:unique",
+        "notes:text:optional",
+        "count:int:index",
+        "big:bigint:optional",
+        "ratio:float",
+        "price:decimal:unique",
+        "active:bool",
+        "day:date:optional",
+        "at:datetime:unique",
+        "token:uuid:unique",
+        "extra:json:optional",
+        "order:int",
+        "group:str:optional:max=20",
+        "owner:ref:User:optional",
+        "category:ref:Category",
+    ],
+    [
+        "add-model",
+        "Review",
+        "reviewer:ref:User",
+        "editor:ref:User:optional",
+        "thing:ref:Thing",
+        "score:int",
+    ],
+]
+
+
+@pytest.fixture(autouse=True)
+def _shared_mypy_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every project here is checked by the same interpreter, so the analysis of FastAPI,
+    # SQLAlchemy and Pydantic can be cached once for the whole run.
+    cache = tmp_path_factory.getbasetemp() / "mypy-cache"
+    monkeypatch.setenv("MYPY_CACHE_DIR", str(cache))
+
+
+def fastsqla(*args: str, cwd: Path) -> str:
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(app, list(args))
+    finally:
+        os.chdir(previous)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_a_blog_in_four_commands(tmp_path: Path) -> None:
+    out = fastsqla("new", "blog", "--python", PYTHON, cwd=tmp_path)
+    assert "Run the tests" in out and "passed" in out
+    project = tmp_path / "blog"
+    for command in BLOG:
+        out = fastsqla(*command, "--python", PYTHON, cwd=project)
+        assert "passed" in out
+    out = fastsqla("check", ".", "--python", PYTHON, "--junit-xml", "report.xml", cwd=project)
+    assert "Type check (mypy --strict)" in out and "Success: no issues" in out
+    assert "All checks passed" in out
+    assert 'tests="' in (project / "report.xml").read_text()
+
+
+def test_every_type_modifier_and_reference(tmp_path: Path) -> None:
+    fastsqla("new", "inventory", "--no-check", cwd=tmp_path)
+    project = tmp_path / "inventory"
+    for command in EVERYTHING:
+        fastsqla(*command, "--no-check", cwd=project)
+    out = fastsqla("check", "--python", PYTHON, cwd=project)
+    assert "All checks passed" in out
+
+
+def test_a_long_model_name_still_lints_and_formats(tmp_path: Path) -> None:
+    fastsqla("new", "my-shop", "--no-check", cwd=tmp_path)
+    project = tmp_path / "my-shop"
+    fastsqla(
+        "add-model",
+        "InternationalShippingDestination",
+        "destination_country_name:str:max=120:unique",
+        "another_long_reference:ref:User:optional",
+        "--python",
+        PYTHON,
+        cwd=project,
+    )
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    target = server(request.param)
+    reason = unreachable_reason(target)
+    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
+    if reason:
+        pytest.skip(reason)
+    with fresh_database(target) as url:
+        yield request.param, url
+
+
+def test_projects_pass_their_tests_on_real_servers(
+    tmp_path: Path, database_url: tuple[str, str]
+) -> None:
+    kind, url = database_url
+    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
+    project = tmp_path / "shop"
+    for command in [*BLOG, *EVERYTHING]:
+        fastsqla(*command, "--no-check", cwd=project)
+    out = fastsqla("check", "--python", PYTHON, "--database-url", url, "--no-types", cwd=project)
+    assert "All checks passed" in out
+
+
+def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:
+    out = fastsqla("new", "demo", cwd=tmp_path)
+    assert "Create .venv" in out and "Install the project" in out and "passed" in out
+    assert (tmp_path / "demo" / ".venv").is_dir()

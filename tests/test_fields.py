@@ -1,0 +1,134 @@
+"""The field-spec grammar: a table of specs and what they parse to, or the exact error."""
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy.orm import DeclarativeBase
+
+from fastsqla_cli.errors import FieldSpecError
+from fastsqla_cli.fields import RESERVED_FIELD_NAMES, TYPES, Field, parse_field, parse_fields
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("title:str", Field("title", "str", max_length=255)),
+        ("title:str:max=80", Field("title", "str", max_length=80)),
+        ("email:str:unique", Field("email", "str", unique=True, max_length=255)),
+        (
+            "slug:str:unique:index:max=64",
+            Field("slug", "str", unique=True, index=True, max_length=64),
+        ),
+        ("bio:text:optional", Field("bio", "text", optional=True)),
+        ("age:int:index", Field("age", "int", index=True)),
+        ("views:bigint", Field("views", "bigint")),
+        ("ratio:float:optional", Field("ratio", "float", optional=True)),
+        ("price:decimal:unique", Field("price", "decimal", unique=True)),
+        ("active:bool", Field("active", "bool")),
+        ("born:date:optional", Field("born", "date", optional=True)),
+        ("at:datetime:index", Field("at", "datetime", index=True)),
+        ("token:uuid:unique", Field("token", "uuid", unique=True)),
+        ("extra:json:optional", Field("extra", "json", optional=True)),
+        ("author:ref:User", Field("author", "ref", ref="User")),
+        ("editor:ref:User:optional", Field("editor", "ref", optional=True, ref="User")),
+        ("post:ref:blog_post:index", Field("post", "ref", index=True, ref="blog_post")),
+        ("order:int", Field("order", "int")),  # SQL reserved words are quoted for you
+        ("group:str", Field("group", "str", max_length=255)),
+    ],
+)
+def test_valid_specs(spec: str, expected: Field) -> None:
+    assert parse_field(spec) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("name", "malformed field 'name': expected name:type[:modifier...]"),
+        ("name:", "malformed field 'name:': expected name:type[:modifier...]"),
+        (":str", "malformed field ':str': expected name:type[:modifier...]"),
+        ("", "malformed field ''"),
+        (
+            "name:strng",
+            "unknown type 'strng' in 'name:strng': choose one of str, text, int, bigint",
+        ),
+        (
+            "name:str:uniq",
+            "unknown modifier 'uniq' in 'name:str:uniq': choose from unique, index, optional, max=N",
+        ),
+        ("name:str:", "unknown modifier '' in 'name:str:'"),
+        (
+            "name:str:max=0",
+            "invalid 'max=0' in 'name:str:max=0': N must be a whole number from 1 to 16383",
+        ),
+        ("name:str:max=abc", "invalid 'max=abc'"),
+        ("name:str:max=99999", "invalid 'max=99999'"),
+        ("name:str:max=5:max=6", "max is given twice"),
+        ("name:int:max=5", "max=N applies to str fields only"),
+        ("name:str:unique:unique", "unique is given twice"),
+        ("Name:str", "invalid field name 'Name'"),
+        ("first-name:str", "invalid field name 'first-name'"),
+        ("_x:str", "invalid field name '_x'"),
+        ("class:str", "field name 'class' is a Python keyword"),
+        ("id:int", "field name 'id' is reserved"),
+        ("metadata:json", "field name 'metadata' is reserved"),
+        ("registry:str", "field name 'registry' is reserved"),
+        ("model_name:str", "field name 'model_name' is reserved"),
+        ("json:str", "field name 'json' is reserved"),
+        (
+            "body:text:unique",
+            "text fields cannot be unique ('body:text:unique'): use str with max=N",
+        ),
+        ("body:text:index", "text fields cannot be indexed"),
+        ("data:json:unique", "json fields cannot be unique"),
+        ("flag:bool:unique", "bool fields cannot be unique"),
+        (
+            "author:ref",
+            "'author:ref' does not name the model it references: write author:ref:Model",
+        ),
+        ("author:ref:", "does not name the model it references"),
+        ("author:ref:unique", None),  # `unique` is taken as the model name: checked later
+        (
+            "author_id:ref:User",
+            "name the relationship, not its column: author:ref:User adds the column author_id",
+        ),
+    ],
+)
+def test_invalid_specs(spec: str, message: str | None) -> None:
+    if message is None:
+        assert parse_field(spec).ref == "unique"
+        return
+    with pytest.raises(FieldSpecError) as raised:
+        parse_field(spec)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        (["title:str", "title:text"], "duplicate field 'title'"),
+        (
+            ["author:ref:User", "author_id:int"],
+            "duplicate field 'author_id' (from 'author' and 'author_id')",
+        ),
+        (["author:ref:User", "author:str"], "duplicate field 'author'"),
+    ],
+)
+def test_duplicate_names(specs: list[str], message: str) -> None:
+    with pytest.raises(FieldSpecError) as raised:
+        parse_fields(specs)
+    assert message in str(raised.value)
+
+
+def test_every_type_is_documented_and_parses() -> None:
+    for name, kind in TYPES.items():
+        assert kind.help
+        spec = f"x:{name}:Target" if name == "ref" else f"x:{name}"
+        assert parse_field(spec).type == name
+
+
+def test_reserved_names_cover_what_pydantic_and_sqlalchemy_define() -> None:
+    # A field may not shadow a public attribute of either base class: Pydantic warns
+    # (an error under -W error) and SQLAlchemy breaks.
+    taken = {n for n in dir(BaseModel) if not n.startswith("_") and not n.startswith("model_")}
+    taken |= {n for n in dir(DeclarativeBase) if not n.startswith("_")}
+    assert taken <= RESERVED_FIELD_NAMES

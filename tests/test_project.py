@@ -1,0 +1,175 @@
+"""`create_project`: what it renders, what it refuses, and that it never leaves a mess."""
+
+import ast
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fastsqla_cli import __version__, filetx
+from fastsqla_cli.errors import DestinationError, ProjectNameError, UsageError
+from fastsqla_cli.project import create_project
+from fastsqla_cli.templating import templates_dir
+from tests.conftest import GOLDEN, UPDATE_GOLDEN, tree_snapshot
+
+
+def test_default_project_matches_the_golden_files(tmp_path: Path) -> None:
+    """Every file of `fastsqla new demo`, byte for byte. Regenerate on purpose with
+    FASTSQLA_UPDATE_GOLDEN=1 and read the diff."""
+    project = create_project(tmp_path / "demo")
+    rendered = {path.as_posix(): (project.root / path).read_text() for path in project.files}
+    golden_root = GOLDEN / "demo"
+    if UPDATE_GOLDEN:
+        for path, text in rendered.items():
+            (golden_root / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden_root / path).write_text(text)
+    expected = {
+        p.relative_to(golden_root).as_posix(): p.read_text()
+        for p in sorted(golden_root.rglob("*"))
+        if p.is_file()
+    }
+    assert sorted(rendered) == sorted(expected)
+    for path, text in rendered.items():
+        assert text == expected[path], f"{path} differs from tests/golden/demo/{path}"
+
+
+def test_answers_record_the_version_and_no_local_path(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "my-shop", database="postgresql")
+    text = (project.root / ".copier-answers.yml").read_text()
+    answers = yaml.safe_load(text)
+    assert answers["_fastsqla_cli_version"] == __version__
+    assert answers["_src_path"] == "fastsqla-cli"
+    assert (answers["project_name"], answers["package"], answers["database"]) == (
+        "my-shop",
+        "my_shop",
+        "postgresql",
+    )
+    assert str(templates_dir()) not in text
+    assert "site-packages" not in text and str(tmp_path) not in text
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        'A "quoted" shop',
+        "It's the shop's API",
+        "both ' and \" quotes",
+        "back\\slash \\n not a newline \\",
+        "line one\nline two\n",
+        "tab\there",
+        "{{ not_a_variable }} and {% raw %} and {# comment #}",
+        "\"\"\"triple\"\"\" and '''single'''",
+        "ünïcödé, 中文, emoji 🚀",
+        "x" * 300,
+        "",
+    ],
+)
+def test_the_description_comes_out_verbatim(tmp_path: Path, description: str) -> None:
+    project = create_project(tmp_path / "shop", description=description)
+    pyproject = tomllib.loads((project.root / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == description
+    module = ast.parse((project.root / "shop" / "__init__.py").read_text())
+    literal = next(n.value for n in module.body if isinstance(n, ast.Assign))
+    assert ast.literal_eval(literal) == description
+    assert description in (project.root / "README.md").read_text()
+    answers = yaml.safe_load((project.root / ".copier-answers.yml").read_text())
+    assert answers["description"] == description
+    for path in project.root.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f"])
+def test_control_characters_in_the_description_are_refused(tmp_path: Path, char: str) -> None:
+    with pytest.raises(UsageError, match="control character"):
+        create_project(tmp_path / "shop", description=f"bad{char}text")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("database", "url", "driver"),
+    [
+        ("sqlite", "sqlite+aiosqlite:///./shop.db", "aiosqlite"),
+        ("postgresql", "postgresql+asyncpg://postgres:postgres@localhost:5432/shop", "asyncpg"),
+        ("mysql", "mysql+aiomysql://root:@localhost:3306/shop", "aiomysql"),
+    ],
+)
+def test_the_database_picks_the_driver_and_default_url(
+    tmp_path: Path, database: str, url: str, driver: str
+) -> None:
+    project = create_project(tmp_path / "shop", database=database)
+    settings = (project.root / "shop" / "settings.py").read_text()
+    assert f'database_url: str = "{url}"' in settings
+    assert f"DATABASE_URL={url}" in (project.root / ".env.example").read_text()
+    dependencies = tomllib.loads((project.root / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    assert any(dep.startswith(driver) for dep in dependencies)
+    code = "".join(p.read_text() for p in (project.root / "shop").rglob("*.py"))
+    assert "://" not in code.replace(settings, "")  # the URL lives in settings only
+
+
+def test_an_existing_non_empty_destination_is_refused_untouched(tmp_path: Path) -> None:
+    destination = tmp_path / "shop"
+    destination.mkdir()
+    (destination / "notes.txt").write_text("mine")
+    before = tree_snapshot(tmp_path)
+    with pytest.raises(DestinationError, match="exists and is not empty") as raised:
+        create_project(destination)
+    assert raised.value.exit_code == 1
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_a_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "shop").write_text("a file")
+    with pytest.raises(DestinationError, match="not a directory"):
+        create_project(tmp_path / "shop")
+
+
+def test_an_empty_destination_is_used(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    project = create_project(tmp_path / "shop")
+    assert (project.root / "shop" / "main.py").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["shop"]
+
+
+def test_missing_parents_are_created(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "a" / "b" / "shop")
+    assert (project.root / "pyproject.toml").is_file()
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
+def test_a_failure_while_rendering_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    def fail(change: filetx.Change) -> None:
+        raise error
+
+    monkeypatch.setattr(filetx, "apply", fail)
+    with pytest.raises(type(error)):
+        create_project(tmp_path / "parent" / "shop")
+    assert list(tmp_path.iterdir()) == []  # no project, no staging dir, no created parent
+
+
+def test_an_invalid_name_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ProjectNameError) as raised:
+        create_project(tmp_path / "new" / "fastapi")
+    assert raised.value.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_staging_directory_sits_beside_the_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Path] = []
+    real_rename = os.rename
+
+    def spy(source: str | Path, target: str | Path) -> None:
+        seen.append(Path(source))
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", spy)
+    create_project(tmp_path / "shop")
+    assert [p.parent for p in seen] == [tmp_path]
+    assert seen[0].name.startswith(".shop.")

@@ -1,0 +1,68 @@
+"""The templates ship inside the wheel: a fresh virtualenv with only the built wheel
+installed (no checkout on the path) runs `fastsqla new`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fastsqla_cli import __version__
+from fastsqla_cli.checks import find_uv
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).parent.parent
+
+
+def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> None:
+    uv = find_uv()
+    assert uv, "uv is a dependency of fastsqla-cli"
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [uv, "build", "--wheel", "--quiet", "--out-dir", str(dist), str(REPO)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wheel = next(dist.glob("fastsqla_cli-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run(
+        [str(venv / "bin" / "fastsqla"), "new", "demo", "--no-check"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    where = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from fastsqla_cli.templating import templates_dir; print(templates_dir())",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(str(venv)) and "site-packages" in where
+    answers_text = (work / "demo" / ".copier-answers.yml").read_text()
+    assert "site-packages" not in answers_text and str(tmp_path) not in answers_text
+    assert yaml.safe_load(answers_text)["_fastsqla_cli_version"] == __version__
+    assert (work / "demo" / "demo" / "models" / "user.py").is_file()
