@@ -13,14 +13,14 @@ from pathlib import Path, PurePosixPath
 
 
 def find_ruff() -> str | None:
-    try:
-        from ruff.__main__ import find_ruff_bin
+    """The ruff binary installed beside fastsqla (a dependency), else one on PATH."""
+    import shutil
+    import sys
+    import sysconfig
 
-        return str(find_ruff_bin())
-    except (ImportError, FileNotFoundError):
-        import shutil
-
-        return shutil.which("ruff")
+    name = "ruff.exe" if sys.platform == "win32" else "ruff"
+    beside = Path(sysconfig.get_path("scripts")) / name
+    return str(beside) if beside.is_file() else shutil.which("ruff")
 
 
 def format_python(root: Path, files: Mapping[PurePosixPath, str]) -> dict[PurePosixPath, str]:

@@ -89,7 +89,9 @@ def test_a_missing_router_marker_names_the_lines_to_add() -> None:
 
 def test_a_missing_model_marker_names_the_line_to_add() -> None:
     text = MODELS.replace("# fastsqla: models", "# gone")
-    with pytest.raises(RegistrationError, match=re.escape("from shop.models.post import Post as Post")):
+    with pytest.raises(
+        RegistrationError, match=re.escape("from shop.models.post import Post as Post")
+    ):
         register_model(text, "shop.models.post", "Post", "shop", "shop/models/__init__.py")
 
 
