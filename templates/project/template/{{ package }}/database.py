@@ -8,6 +8,7 @@ from fastapi import Depends
 from fastapi import Request
 from sqlalchemy import MetaData
 from sqlalchemy import event
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -32,6 +33,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+
+
+async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
+    """Create the tables of ``metadata`` that are missing.
+
+    Several workers may start at once: each takes a lock first, so one creates the tables
+    and the others then find them.
+    """
+    async with engine.begin() as connection:
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
+        elif dialect in ("mysql", "mariadb"):
+            await connection.execute(text("SELECT GET_LOCK('create_tables', 60)"))
+        elif dialect == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            await connection.run_sync(metadata.create_all)
+        finally:
+            if dialect in ("mysql", "mariadb"):
+                await connection.execute(text("SELECT RELEASE_LOCK('create_tables')"))
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:

@@ -1,0 +1,93 @@
+"""The database layer: the declarative base, the engine and the per-request session."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from typing import Any
+
+from fastapi import Depends
+from fastapi import Request
+from sqlalchemy import MetaData
+from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+# Stable constraint names, the same on every database and in every migration.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model: each table gets an integer primary key `id`."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
+    """Create the tables of ``metadata`` that are missing.
+
+    Several workers may start at once: each takes a lock first, so one creates the tables
+    and the others then find them.
+    """
+    async with engine.begin() as connection:
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
+        elif dialect in ("mysql", "mariadb"):
+            await connection.execute(text("SELECT GET_LOCK('create_tables', 60)"))
+        elif dialect == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            await connection.run_sync(metadata.create_all)
+        finally:
+            if dialect in ("mysql", "mariadb"):
+                await connection.execute(text("SELECT RELEASE_LOCK('create_tables')"))
+
+
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """The application's engine; on SQLite, every connection gets the pragmas a web app needs."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    # Enforce foreign keys, let readers work while one writer writes, wait for a lock
+    # instead of failing at once, and fsync less often (safe with WAL).
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "foreign_keys = ON",
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "busy_timeout = 5000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: rolled back if the request fails, always closed."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except Exception:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

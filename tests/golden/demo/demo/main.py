@@ -1,0 +1,50 @@
+"""The application: its lifespan opens the database, creates the tables and closes it."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from demo import DESCRIPTION
+from demo.database import create_tables
+from demo.database import make_engine
+from demo.models import Base
+from demo.routers import health
+from demo.routers import user
+from demo.settings import Settings
+
+
+class State(TypedDict):
+    """What the lifespan shares with every request (`request.state`)."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; tests pass their own settings."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        engine = make_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+        )
+        try:
+            await create_tables(engine, Base.metadata)  # every model is imported
+            yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="demo", description=DESCRIPTION, lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(user.router)
+    # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
+    return app
+
+
+app = create_app()
