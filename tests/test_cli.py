@@ -144,3 +144,37 @@ def test_the_installed_entry_point_and_module_run() -> None:
         result = subprocess.run([*command, "--version"], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout == f"fastsqla {__version__}\n"
+
+
+def test_failing_generated_tests_show_their_output_and_keep_the_project(tmp_path: Path) -> None:
+    assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
+    (tmp_path / "shop" / "tests" / "test_broken.py").write_text(
+        'def test_broken() -> None:\n    assert 1 + 1 == 3, "deliberately broken"\n'
+    )
+    code, out, err = run("check", str(tmp_path / "shop"), "--python", sys.executable, "--no-types")
+    assert code == 1
+    assert "deliberately broken" in err  # the tests' own output
+    assert "error: tests failed in" in err
+    assert (tmp_path / "shop" / "pyproject.toml").is_file()
+
+
+def test_new_keeps_the_project_when_its_checks_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastsqla_cli import checks
+
+    def failing_checks(root: Path, python: str, **_: object) -> list[checks.StepResult]:
+        return [checks.StepResult("tests", False, 0.1, "1 failed: test_something")]
+
+    monkeypatch.setattr(checks, "run_checks", failing_checks)
+    code, _, err = run("new", str(tmp_path / "shop"), "--python", sys.executable)
+    assert code == 1
+    assert "1 failed: test_something" in err
+    assert f"the project is kept at {tmp_path / 'shop'}" in err
+    assert (tmp_path / "shop" / "shop" / "main.py").is_file()
+
+
+def test_an_interpreter_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("new", str(tmp_path / "shop"), "--python", "/no/such/python")
+    assert code == 1
+    assert "no Python interpreter at '/no/such/python'" in err
