@@ -151,7 +151,7 @@ def test_failing_generated_tests_show_their_output_and_keep_the_project(tmp_path
     (tmp_path / "shop" / "tests" / "test_broken.py").write_text(
         'def test_broken() -> None:\n    assert 1 + 1 == 3, "deliberately broken"\n'
     )
-    code, out, err = run("check", str(tmp_path / "shop"), "--python", sys.executable, "--no-types")
+    code, _, err = run("check", str(tmp_path / "shop"), "--python", sys.executable, "--no-types")
     assert code == 1
     assert "deliberately broken" in err  # the tests' own output
     assert "error: tests failed in" in err
