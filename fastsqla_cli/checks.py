@@ -123,7 +123,17 @@ def prepare_environment(
             _require(
                 _run(
                     "install",
-                    [uv, "pip", "install", "--quiet", "--python", str(target), "-e", ".[dev]"],
+                    [
+                        uv,
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--compile-bytecode",
+                        "--python",
+                        str(target),
+                        "-e",
+                        ".[dev]",
+                    ],
                     root,
                 )
             )

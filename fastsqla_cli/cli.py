@@ -120,8 +120,8 @@ def new(
         seconds = time.perf_counter() - started
         where = _display(project.root)
         lines = [
-            f"Created [bold]{project.name.distribution}[/] in {where} "
-            f"({len(project.files)} files, {project.database}) in {seconds:.1f} s.",
+            f"Created [bold]{project.name.distribution}[/] at {project.root}: "
+            f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
             f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
         ]
         if report is None:
