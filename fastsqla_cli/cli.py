@@ -148,8 +148,13 @@ def add_model(
         ),
     ],
     project: Annotated[
-        Path, typer.Option("--project", help="The project's directory.", show_default=False)
-    ] = Path("."),
+        Path | None,
+        typer.Option(
+            "--project",
+            help="The project's directory [default: the one around the current directory].",
+            show_default=False,
+        ),
+    ] = None,
     table: Annotated[
         str | None, typer.Option("--table", help="Table name instead of the derived plural.")
     ] = None,
@@ -171,7 +176,10 @@ def add_model(
         from fastsqla_cli.projectinfo import find_project
         from fastsqla_cli.scaffold import plan_model
 
-        info = find_project(project.absolute())
+        if project is None:
+            info = find_project(Path.cwd(), search_parents=True)
+        else:
+            info = find_project(project.absolute())
         plan = plan_model(info, name, fields, table=table)
         relative = [p.relative_to(info.root).as_posix() for p in plan.created()]
         if dry_run:
@@ -191,7 +199,14 @@ def add_model(
                 f"  [green]✓[/] Added {plan.model.class_name} ({plan.model.route}): "
                 f"{len(relative)} files, {len(plan.edited())} edits"
             )
-            report = _check(info.root, python, types, progress) if check else None
+            try:
+                report = _check(info.root, python, types, progress) if check else None
+            except CheckFailed as failure:
+                failure.args = (
+                    f"{failure}; {plan.model.class_name} was added, fix the "
+                    "failures above or remove its files",
+                )
+                raise
         lines = [f"Created {path}" for path in relative]
         lines += [f"Edited  {p.relative_to(info.root).as_posix()}" for p in plan.edited()]
         if report is None:

@@ -30,8 +30,14 @@ def read_answers(path: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def find_project(directory: Path) -> ProjectInfo:
-    """The project rooted at ``directory``, or :class:`NotAProjectError`."""
+def find_project(directory: Path, *, search_parents: bool = False) -> ProjectInfo:
+    """The project rooted at ``directory`` (or, with ``search_parents``, at the nearest
+    directory above it that has the answers file), or :class:`NotAProjectError`."""
+    if search_parents:
+        for candidate in [directory, *directory.absolute().parents]:
+            if (candidate / ANSWERS_FILE).is_file():
+                directory = candidate
+                break
     answers_path = directory / ANSWERS_FILE
     hint = "run this inside a project made by `fastsqla new`, or pass --project DIR"
     if not directory.is_dir():

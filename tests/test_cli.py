@@ -178,3 +178,13 @@ def test_an_interpreter_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> 
     code, _, err = run("new", str(tmp_path / "shop"), "--python", "/no/such/python")
     assert code == 1
     assert "no Python interpreter at '/no/such/python'" in err
+
+
+def test_add_model_finds_the_project_from_a_subdirectory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
+    monkeypatch.chdir(tmp_path / "shop" / "shop" / "models")
+    code, out, err = run("add-model", "Post", "title:str", "--no-check")
+    assert code == 0, err
+    assert (tmp_path / "shop" / "shop" / "models" / "post.py").is_file()
