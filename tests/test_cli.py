@@ -185,6 +185,6 @@ def test_add_model_finds_the_project_from_a_subdirectory(
 ) -> None:
     assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
     monkeypatch.chdir(tmp_path / "shop" / "shop" / "models")
-    code, out, err = run("add-model", "Post", "title:str", "--no-check")
+    code, _, err = run("add-model", "Post", "title:str", "--no-check")
     assert code == 0, err
     assert (tmp_path / "shop" / "shop" / "models" / "post.py").is_file()
