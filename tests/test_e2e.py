@@ -174,3 +174,14 @@ def test_workers_starting_together_create_the_tables_once(
     ]
     errors = [worker.communicate()[1] for worker in workers]
     assert [w.returncode for w in workers] == [0] * 8, "\n".join(errors)
+
+
+def test_without_uv_new_falls_back_to_venv_and_pip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastsqla_cli import checks
+
+    monkeypatch.setattr(checks, "find_uv", lambda: None)
+    out = fastsqla("new", "plain", "--no-types", cwd=tmp_path)
+    assert "Install the project" in out and "passed" in out
+    assert (tmp_path / "plain" / ".venv" / "bin" / "pip").exists()  # made by venv, not uv
