@@ -9,10 +9,7 @@ _numbers = count(1)
 
 
 async def user_payload(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
-    """A valid body for `POST /users`.
-
-    The rows it references are created first, unless given.
-    """
+    """A valid body for `POST /users`; ``overrides`` replace any value."""
     n = next(_numbers)
     payload: dict[str, Any] = {
         "name": f"name-{n}",
