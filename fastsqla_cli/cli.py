@@ -241,7 +241,8 @@ def check(
             report = _check(
                 directory, python, types, progress, database_url=database_url, junit_xml=junit_xml
             )
-        ui.summary("fastsqla check", [f"All checks passed in {_display(report.root)}."], [])
+        ran = [step.name for step in report.steps if not step.skipped]
+        ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {report.root}"], [])
 
 
 def _check(
