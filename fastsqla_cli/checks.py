@@ -128,7 +128,6 @@ def prepare_environment(
                         "pip",
                         "install",
                         "--quiet",
-                        "--compile-bytecode",
                         "--python",
                         str(target),
                         "-e",

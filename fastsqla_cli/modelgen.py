@@ -187,6 +187,8 @@ def render_model(
         ("fastapi", "HTTPException"),
         ("fastapi", "Query"),
         ("fastapi", "status"),
+        ("typing", "Any"),
+        ("sqlalchemy", "bindparam"),
         ("sqlalchemy", "select"),
         (package, "integrity"),
         (f"{package}.database", "SessionDep"),
@@ -197,7 +199,6 @@ def render_model(
     ]
     if refs:
         router_imports += [
-            ("typing", "Any"),
             ("sqlalchemy.ext.asyncio", "AsyncSession"),
             (f"{package}.database", "Base"),
         ]

@@ -59,7 +59,10 @@ async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     """The application's engine; on SQLite, every connection gets the pragmas a web app needs."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo)
+        # One connection per process: SQLite lets one writer in at a time and each aiosqlite
+        # connection is a thread of its own, so more connections only wait on each other
+        # (the lock's busy timeout, the GIL). Requests queue for the connection instead.
+        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
