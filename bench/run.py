@@ -1,0 +1,907 @@
+"""The fastsqla benchmark (issue 5): how fast the CLI answers, and how fast the app it makes is.
+
+    python bench/run.py                 # everything: part A (CLI) and part B (app, wrk)
+    python bench/run.py --quick         # smoke mode: fewer, shorter runs
+    python bench/run.py --only cli      # part A; --only app for part B; or single figures:
+    python bench/run.py --only help,new,add-model,new-check
+
+Run it with the interpreter that has fastsqla installed (the `fastsqla` script next to it
+is the one timed). Progress goes to stderr; the tables go to stdout. bench/README.md says
+what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+BENCH = Path(__file__).resolve().parent
+BASELINE = BENCH / "baseline"
+LUA = BENCH / "lua"
+
+CLI_ITEMS = ("help", "new", "add-model", "new-check")
+APP_ITEMS = ("app",)
+APPS = ("generated", "generated-prod", "baseline", "postgres")
+
+TARGETS = {"new": 0.5, "add-model": 0.4, "new-check": 5.0}  # seconds, wall clock
+APP_TARGETS = {"POST /users": 2.0, "GET /users/{id}": 1.5}  # generated/baseline req/s
+PACKAGE = "demo"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+@dataclass
+class Series:
+    """Several measurements of one figure."""
+
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def low(self) -> float:
+        return min(self.values)
+
+    @property
+    def high(self) -> float:
+        return max(self.values)
+
+    def fmt(self, digits: int = 2, scale: float = 1.0) -> str:
+        if not self.values:
+            return "-"
+        m, lo, hi = (v * scale for v in (self.median, self.low, self.high))
+        return f"{m:.{digits}f} [{lo:.{digits}f}-{hi:.{digits}f}]"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+# ----------------------------------------------------------------------------- machine
+
+
+def machine_lines(fastsqla: str | None) -> list[str]:
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for row in Path("/proc/cpuinfo").read_text().splitlines():
+            if row.startswith("model name"):
+                cpu = row.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ""
+    with contextlib.suppress(OSError):
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    version = "?"
+    if fastsqla:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [fastsqla, "--version"], capture_output=True, text=True, timeout=60
+            ).stdout
+            version = out.strip().split()[-1] if out.strip() else "?"
+    wrk = shutil.which("wrk")
+    wrk_version = "missing"
+    if wrk:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
+            text = out.stdout + out.stderr
+            found = re.search(r"wrk (\S+)", text)
+            wrk_version = found.group(1) if found else "?"
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        f"date: {now}",
+        f"machine: {platform.system()} {platform.machine()}, {cores} cores ({cpu}){memory}, "
+        f"load average at start {load}",
+        f"python: {platform.python_version()} ({sys.executable})",
+        f"fastsqla: {version} ({fastsqla or 'not found'}); wrk: {wrk_version}",
+    ]
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+class BenchError(Exception):
+    pass
+
+
+def run(
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> float:
+    """Run ``command`` to the end; return its wall-clock seconds. Fail loudly on exit != 0."""
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            list(command),
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise BenchError(f"{' '.join(command)} took more than {timeout} s") from error
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise BenchError(f"{' '.join(command)} exited {done.returncode} in {cwd}:\n{tail}")
+    return seconds
+
+
+def cli_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"NO_COLOR": "1", "COLUMNS": "100"})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # let imports use and write .pyc, as users do
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+@contextlib.contextmanager
+def temp_dir(prefix: str, keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=f"fastsqla-bench-{prefix}-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            log(f"kept {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def find_fastsqla(given: str | None) -> str | None:
+    if given:
+        return shutil.which(given) or (given if Path(given).is_file() else None)
+    beside = Path(sys.executable).parent / "fastsqla"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("fastsqla")
+
+
+def find_uv() -> str | None:
+    beside = Path(sys.executable).parent / "uv"
+    if beside.is_file():
+        return str(beside)
+    try:
+        from uv import find_uv_bin  # type: ignore[import-not-found]
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+# ----------------------------------------------------------------------------- part A: CLI
+
+
+@dataclass
+class CliRow:
+    key: str
+    label: str
+    series: Series = field(default_factory=Series)
+    note: str = ""
+    error: str = ""
+
+
+def script_python(script: str) -> str:
+    """The interpreter a console script runs with (its shebang), else this one."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        with open(script, "rb") as handle:
+            first = handle.readline().decode().strip()
+        if first.startswith("#!"):
+            words = first[2:].split()
+            if words and "python" in Path(words[0]).name and Path(words[0]).is_file():
+                return words[0]
+    return sys.executable
+
+
+def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[CliRow]:
+    env = cli_env()
+    rows: list[CliRow] = []
+    quick = args.quick
+
+    def guarded(row: CliRow, measure: Callable[[CliRow], None]) -> None:
+        """Measure one figure; a failing command marks its row FAILED, the others go on."""
+        rows.append(row)
+        try:
+            measure(row)
+        except BenchError as error:
+            lines = str(error).strip().splitlines()
+            row.error = lines[0][:90] + (
+                f" ... {lines[-1].strip()[:110]}" if len(lines) > 1 else ""
+            )
+            log(str(error))
+
+    def help_pair(ours: CliRow) -> None:
+        runs = args.runs or (3 if quick else 10)
+        python = script_python(fastsqla)
+        minimal = [python, str(BASELINE / "minimal_typer.py"), "--help"]
+        base = CliRow("help-baseline", "minimal typer app --help (bench/baseline)")
+        base.note = f"same interpreter as fastsqla ({python})"
+        log(f"A: --help, {runs} runs each, alternating")
+        with temp_dir("help", args.keep) as where:
+            # One untimed run of each: the first start reads files the next ones find cached.
+            run([fastsqla, "--help"], where, env)
+            run(minimal, where, env)
+            for _ in range(runs):
+                ours.series.values.append(run([fastsqla, "--help"], where, env))
+                base.series.values.append(run(minimal, where, env))
+        rows.append(base)
+
+    def new(row: CliRow) -> None:
+        runs = args.runs or (3 if quick else 5)
+        log(f"A: new --no-check, {runs} runs")
+        for _ in range(runs):
+            with temp_dir("new", args.keep) as where:
+                row.series.values.append(run([fastsqla, "new", "demo", "--no-check"], where, env))
+
+    def add_model(row: CliRow) -> None:
+        runs = args.runs or (3 if quick else 5)
+        log(f"A: add-model --no-check, {runs} runs, each in a fresh copy of a new project")
+        row.note = "fresh project each run (a copy of one `new --no-check`)"
+        with temp_dir("add-model", args.keep) as where:
+            run([fastsqla, "new", "template", "--no-check"], where, env)
+            for i in range(runs):
+                project = where / f"demo{i}"
+                shutil.copytree(where / "template", project)
+                command = [fastsqla, "add-model", "Post", "title:str", "body:text", "--no-check"]
+                row.series.values.append(run(command, project, env))
+
+    def new_check(row: CliRow) -> None:
+        runs = args.runs_check or (1 if quick else 3)
+        warm = not quick
+        log(f"A: new with its checks, {runs} runs" + (" after 1 warm-up run" if warm else ""))
+        row.note = "warm uv cache (1 untimed run first)" if warm else "no warm-up run"
+        if warm:
+            with temp_dir("new-check", args.keep) as where:
+                run([fastsqla, "new", "demo"], where, env)
+        for _ in range(runs):
+            with temp_dir("new-check", args.keep) as where:
+                row.series.values.append(run([fastsqla, "new", "demo"], where, env))
+
+    if "help" in items:
+        guarded(CliRow("help", "fastsqla --help"), help_pair)
+    if "new" in items:
+        guarded(CliRow("new", "fastsqla new X --no-check"), new)
+    if "add-model" in items:
+        label = "fastsqla add-model Post title:str body:text --no-check"
+        guarded(CliRow("add-model", label), add_model)
+    if "new-check" in items:
+        guarded(CliRow("new-check", "fastsqla new X (venv + install + tests)"), new_check)
+    return rows
+
+
+def cli_table(rows: list[CliRow]) -> str:
+    by_key = {row.key: row for row in rows}
+    lines = []
+    for row in rows:
+        target = TARGETS.get(row.key)
+        if row.error or not row.series.values:
+            lines.append([row.label, "0", "FAILED", "-", "-", row.error or "no figure"])
+            continue
+        ratio = verdict = "-"
+        if target is not None:
+            value = row.series.median / target
+            ratio = f"{value:.2f}x target {target:g} s"
+            verdict = "ok" if value <= 1.0 else "OVER"
+        elif row.key == "help" and "help-baseline" in by_key:
+            base = by_key["help-baseline"].series.median
+            ratio = f"{row.series.median / base:.2f}x minimal typer"
+        lines.append(
+            [row.label, str(len(row.series.values)), row.series.fmt(3), ratio, verdict, row.note]
+        )
+    return table(["command", "runs", "median s [min-max]", "ratio", "verdict", "note"], lines)
+
+
+# ----------------------------------------------------------------------------- part B: app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def call(
+    port: int, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 10
+) -> tuple[int, Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        try:
+            return response.status, json.loads(data) if data else None
+        except ValueError:
+            return response.status, data.decode(errors="replace")
+    finally:
+        connection.close()
+
+
+@dataclass
+class App:
+    key: str
+    label: str
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    first_id: int = 1
+    last_id: int = 1
+    check: str = ""
+
+
+def start(app: App, where: Path) -> None:
+    app.port = free_port()
+    app.log_path = where / f"{app.key}.log"
+    command = [*app.command, "--host", "127.0.0.1", "--port", str(app.port)]
+    with app.log_path.open("wb") as out:
+        app.process = subprocess.Popen(
+            command,
+            cwd=app.cwd,
+            env=app.env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: workers die with it
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise BenchError(f"{app.label} exited {app.process.returncode}:\n{tail(app)}")
+        try:
+            call(app.port, "GET", "/users/0", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"{app.label} did not answer within 60 s:\n{tail(app)}")
+
+
+def tail(app: App, lines: int = 15) -> str:
+    if app.log_path is None or not app.log_path.exists():
+        return ""
+    return "\n".join(app.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by ``pid`` and its descendants; Linux only.
+
+    Unlike req/s, CPU per request barely moves when other work shares the machine.
+    """
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # Fields after the command name, which may hold spaces: see proc(5).
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+                times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, ValueError, AttributeError):
+        return None
+    if pid not in times:
+        return None
+    family, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        family.update(children)
+        frontier.extend(children)
+    return sum(times.get(member, 0.0) for member in family)
+
+
+def stop(app: App) -> None:
+    process = app.process
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def seed(app: App, count: int) -> None:
+    """POST ``count`` users, check GET and the duplicate-email 409, note the ids made."""
+    ids = []
+    tag = uuid.uuid4().hex[:8]
+    for i in range(count):
+        status, data = call(
+            app.port, "POST", "/users", {"name": f"seed {i}", "email": f"s{i}-{tag}@seed.example"}
+        )
+        if status != 201:
+            raise BenchError(f"{app.label}: seeding POST /users answered {status}: {data}")
+        ids.append(int(data["id"]))
+    app.first_id, app.last_id = min(ids), max(ids)
+    if app.last_id - app.first_id + 1 != count:
+        raise BenchError(f"{app.label}: seeded ids are not contiguous ({ids[:5]}...)")
+    problems = []
+    status, data = call(app.port, "GET", f"/users/{app.first_id}")
+    if status != 200 or not isinstance(data, dict) or data.get("email") != f"s0-{tag}@seed.example":
+        problems.append(f"GET answered {status}")
+    status, _ = call(app.port, "POST", "/users", {"name": "dup", "email": f"s0-{tag}@seed.example"})
+    if status != 409:
+        problems.append(f"duplicate email answered {status}, not 409")
+    status, _ = call(app.port, "GET", "/users/987654321")
+    if status != 404:
+        problems.append(f"missing id answered {status}, not 404")
+    app.check = "; ".join(problems) or "ok"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    script: str
+
+    def script_args(self, app: App) -> list[str]:
+        if self.script == "get_user.lua":
+            return [str(app.first_id), str(app.last_id)]
+        return [uuid.uuid4().hex[:12]]
+
+
+ENDPOINTS = (
+    Endpoint("GET /users/{id}", "get_user.lua"),
+    Endpoint("POST /users", "post_user.lua"),
+)
+
+
+def wrk(
+    wrk_bin: str, app: App, endpoint: Endpoint, connections: int, seconds: int, threads: int
+) -> dict[str, Any]:
+    command = [
+        wrk_bin,
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "2s",
+        "-s",
+        str(LUA / endpoint.script),
+        f"http://127.0.0.1:{app.port}",
+        "--",
+        *endpoint.script_args(app),
+    ]
+    pid = app.process.pid if app.process is not None else 0
+    cpu_before = cpu_seconds(pid)
+    done = subprocess.run(
+        command, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=seconds + 60
+    )
+    cpu_after = cpu_seconds(pid)
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH "):
+            result: dict[str, Any] = json.loads(line[len("BENCH ") :])
+            result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+            result["socket"] = result["connect"] + result["read"] + result["write"]
+            result["cpu_ms_per_request"] = None
+            if cpu_before is not None and cpu_after is not None and result["requests"]:
+                cpu = cpu_after - cpu_before
+                result["cpu_ms_per_request"] = 1000 * cpu / result["requests"]
+            return result
+    raise BenchError(f"wrk gave no summary (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+
+
+@dataclass
+class Cell:
+    rps: Series = field(default_factory=Series)
+    p50: Series = field(default_factory=Series)
+    p99: Series = field(default_factory=Series)
+    cpu: Series = field(default_factory=Series)
+    non2xx: int = 0
+    timeouts: int = 0
+    socket: int = 0
+
+
+def make_project(
+    fastsqla: str, uv: str | None, python: str | None, where: Path, database: str
+) -> tuple[Path, str]:
+    """Generate a project with `fastsqla new --no-check` and give it an interpreter."""
+    env = cli_env()
+    name = PACKAGE if database == "sqlite" else f"{PACKAGE}_{database}"
+    run([fastsqla, "new", name, "--no-check", "--db", database], where, env)
+    project = where / name
+    if python:
+        return project, python
+    if uv is None:
+        raise BenchError("uv not found: pass --app-python PYTHON (one with the app's dependencies)")
+    run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], project, env)
+    venv_python = str(project / ".venv" / "bin" / "python")
+    run([uv, "pip", "install", "--quiet", "--python", venv_python, "-e", "."], project, env)
+    return project, venv_python
+
+
+PG_ADMIN = """
+import asyncio, sys
+import asyncpg
+async def main(dsn, action, name):
+    connection = await asyncpg.connect(dsn, timeout=5)
+    try:
+        if action == "create":
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def pg_admin(python: str, server: str, action: str, name: str, cwd: Path) -> None:
+    parts = urlsplit(server)
+    dsn = f"postgresql://{parts.netloc}/postgres"
+    run([python, "-c", PG_ADMIN, dsn, action, name], cwd, timeout=60)
+
+
+def server_env(url: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("VIRTUAL_ENV", None)
+    for name in ("DATABASE_URL", "DATABASE_ECHO", "DATABASE_POOL_SIZE"):
+        env.pop(name, None)
+    if url:
+        env["DATABASE_URL"] = url
+    return env
+
+
+def bench_app(
+    args: argparse.Namespace, fastsqla: str, raw: dict[str, Any]
+) -> tuple[list[str], str]:
+    """Part B; returns the lines of notes and the table, and puts the figures in ``raw``."""
+    wrk_bin = shutil.which("wrk")
+    if wrk_bin is None:
+        message = (
+            "SKIPPED: wrk is missing. Install it (Debian/Ubuntu: "
+            "`sudo apt-get install -y wrk`; macOS: `brew install wrk`) and run again."
+        )
+        return [message], ""
+    quick = args.quick
+    seconds = args.duration or (2 if quick else 5)
+    runs = args.runs or (1 if quick else 3)
+    connections = [int(c) for c in args.connections.split(",")]
+    wanted = [a for a in args.apps.split(",") if a]
+    unknown = set(wanted) - set(APPS)
+    if unknown:
+        raise BenchError(f"unknown --apps {sorted(unknown)}; choose from {', '.join(APPS)}")
+    uv = find_uv()
+    notes: list[str] = []
+    apps: list[App] = []
+    pg_database = None
+    pg_python = None
+    cells: dict[tuple[str, str, int], Cell] = {}
+    with temp_dir("app", args.keep) as where:
+        try:
+            log("B: generating the project and its .venv")
+            project, python = make_project(fastsqla, uv, args.app_python, where, "sqlite")
+            data = where / "data"
+            data.mkdir()
+            uvicorn = [python, "-m", "uvicorn"]
+            prod_args = args.prod_args.split()
+            if "generated" in wanted:
+                apps.append(
+                    App(
+                        "generated",
+                        "generated, SQLite, 1 worker, uvicorn defaults",
+                        [*uvicorn, f"{PACKAGE}.main:app"],
+                        project,
+                        server_env(f"sqlite+aiosqlite:///{data / 'generated.db'}"),
+                    )
+                )
+            if "generated-prod" in wanted:
+                apps.append(
+                    App(
+                        "generated-prod",
+                        f"generated, SQLite, {' '.join(prod_args)}",
+                        [*uvicorn, f"{PACKAGE}.main:app", *prod_args],
+                        project,
+                        server_env(f"sqlite+aiosqlite:///{data / 'generated-prod.db'}"),
+                    )
+                )
+            if "baseline" in wanted:
+                baseline_dir = where / "baseline"
+                baseline_dir.mkdir()
+                apps.append(
+                    App(
+                        "baseline",
+                        "baseline tutorial app, SQLite, 1 worker, --loop asyncio --http h11",
+                        [
+                            *uvicorn,
+                            "tutorial_app:app",
+                            "--app-dir",
+                            str(BASELINE),
+                            "--loop",
+                            "asyncio",
+                            "--http",
+                            "h11",
+                        ],
+                        baseline_dir,
+                        server_env(None),  # its own default: ./tutorial.db in its cwd
+                    )
+                )
+            if "postgres" in wanted:
+                try:
+                    log("B: generating the PostgreSQL project and its .venv")
+                    pg_project, pg_python = make_project(
+                        fastsqla, uv, args.app_python, where, "postgresql"
+                    )
+                    pg_database = f"fastsqla_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+                    pg_admin(pg_python, args.pg_url, "create", pg_database, where)
+                    url = f"{args.pg_url.rstrip('/')}/{pg_database}"
+                    apps.append(
+                        App(
+                            "postgres",
+                            "generated, PostgreSQL, 1 worker, uvicorn defaults",
+                            [pg_python, "-m", "uvicorn", f"{PACKAGE}_postgresql.main:app"],
+                            pg_project,
+                            server_env(url),
+                        )
+                    )
+                    notes.append(
+                        f"PostgreSQL: fresh database {pg_database} at {args.pg_url}, dropped after"
+                    )
+                except BenchError as error:
+                    pg_database = None
+                    notes.append(f"PostgreSQL row SKIPPED: {str(error).splitlines()[-1][:200]}")
+                    log(str(error))
+            for app in apps:
+                log(f"B: starting {app.label}")
+                start(app, where)
+                seed(app, args.seed)
+                log(
+                    f"B: {app.label} on port {app.port}, "
+                    f"seeded ids {app.first_id}-{app.last_id}, check {app.check}"
+                )
+            log(f"B: warming up ({len(apps)} apps)")
+            for app in apps:
+                for endpoint in ENDPOINTS:
+                    wrk(wrk_bin, app, endpoint, connections[0], 1, args.threads)
+            for endpoint in ENDPOINTS:
+                for conns in connections:
+                    for i in range(runs):
+                        for app in apps:  # side by side: the apps take turns, run by run
+                            log(f"B: {endpoint.name} c={conns} run {i + 1}/{runs} {app.key}")
+                            result = wrk(wrk_bin, app, endpoint, conns, seconds, args.threads)
+                            cell = cells.setdefault((app.key, endpoint.name, conns), Cell())
+                            cell.rps.values.append(result["rps"])
+                            cell.p50.values.append(result["p50_us"] / 1000)
+                            cell.p99.values.append(result["p99_us"] / 1000)
+                            if result["cpu_ms_per_request"] is not None:
+                                cell.cpu.values.append(result["cpu_ms_per_request"])
+                            cell.non2xx += result["non2xx"]
+                            cell.timeouts += result["timeout"]
+                            cell.socket += result["socket"]
+            for app in apps:
+                if app.process is not None and app.process.poll() is not None:
+                    notes.append(f"{app.label} DIED during the run:\n{tail(app)}")
+        finally:
+            for app in apps:
+                stop(app)
+            if pg_database and pg_python:
+                try:
+                    pg_admin(pg_python, args.pg_url, "drop", pg_database, where)
+                except BenchError as error:
+                    notes.append(f"could not drop {pg_database}: {error}")
+    notes.insert(
+        0,
+        f"wrk: {runs} run(s) of {seconds} s per cell, {args.threads} threads, --timeout 2s, "
+        f"127.0.0.1; apps take turns run by run; {args.seed} users seeded per app "
+        "(GET picks one at random); POST sends a unique email per request",
+    )
+    for app in apps:
+        notes.append(f"{app.key}: {app.label}; sanity check {app.check}")
+    raw["app"] = [
+        {
+            "app": key,
+            "endpoint": endpoint,
+            "connections": conns,
+            "rps": cell.rps.values,
+            "p50_ms": cell.p50.values,
+            "p99_ms": cell.p99.values,
+            "server_cpu_ms_per_request": cell.cpu.values,
+            "non2xx": cell.non2xx,
+            "timeouts": cell.timeouts,
+            "socket_errors": cell.socket,
+        }
+        for (key, endpoint, conns), cell in cells.items()
+    ]
+    return notes, app_table(apps, cells, connections)
+
+
+def app_table(
+    apps: list[App], cells: dict[tuple[str, str, int], Cell], connections: list[int]
+) -> str:
+    rows = []
+    for endpoint in ENDPOINTS:
+        for conns in connections:
+            base = cells.get(("baseline", endpoint.name, conns))
+            for app in apps:
+                cell = cells.get((app.key, endpoint.name, conns))
+                if cell is None:
+                    continue
+                ratio = "-"
+                if base is not None and app.key != "baseline":
+                    value = cell.rps.median / base.rps.median
+                    target = APP_TARGETS[endpoint.name]
+                    verdict = "ok" if value >= target else "BELOW"
+                    ratio = f"{value:.2f}x (target {target:g}x: {verdict})"
+                p99_ratio = "-"
+                if base is not None and app.key != "baseline":
+                    p99_ratio = f"{cell.p99.median / base.p99.median:.2f}x"
+                errors = f"{cell.non2xx}/{cell.timeouts}/{cell.socket}"
+                rows.append(
+                    [
+                        endpoint.name,
+                        str(conns),
+                        app.key,
+                        cell.rps.fmt(0),
+                        cell.p50.fmt(1),
+                        cell.p99.fmt(1),
+                        cell.cpu.fmt(2),
+                        errors,
+                        ratio,
+                        p99_ratio,
+                    ]
+                )
+    return table(
+        [
+            "endpoint",
+            "conns",
+            "app",
+            "req/s median [min-max]",
+            "p50 ms",
+            "p99 ms",
+            "server CPU ms/req",
+            "non2xx/timeouts/socket errs",
+            "req/s vs baseline",
+            "p99 vs baseline",
+        ],
+        rows,
+    )
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke mode: fewer, shorter runs")
+    parser.add_argument(
+        "--only",
+        default="cli,app",
+        help="comma-separated parts or figures: cli, app, help, new, add-model, new-check",
+    )
+    parser.add_argument("--skip", default="", help="comma-separated figures to leave out")
+    parser.add_argument("--runs", type=int, help="runs per figure (CLI) or per wrk cell (app)")
+    parser.add_argument("--runs-check", type=int, help="runs of `fastsqla new X` with checks")
+    parser.add_argument("--fastsqla", help="the fastsqla command (default: beside this Python)")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 5, quick 2)")
+    parser.add_argument("--connections", default="32,128", help="wrk connection counts")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--seed", type=int, help="users created before GET runs (default 200)")
+    parser.add_argument("--apps", default=",".join(APPS), help=f"apps to serve: {', '.join(APPS)}")
+    parser.add_argument(
+        "--prod-args",
+        default=f"--workers {min(os.cpu_count() or 1, 4)} --no-access-log",
+        help="uvicorn options of the generated-prod row",
+    )
+    parser.add_argument(
+        "--app-python", help="serve the apps with this Python instead of a uv-made .venv"
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server (no database name); a fresh database is made and dropped",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--keep", action="store_true", help="keep temporary directories")
+    args = parser.parse_args(argv)
+    if args.seed is None:
+        args.seed = 50 if args.quick else 200
+    return args
+
+
+def selected(args: argparse.Namespace) -> set[str]:
+    items: set[str] = set()
+    for word in filter(None, (w.strip() for w in args.only.split(","))):
+        if word == "cli":
+            items.update(CLI_ITEMS)
+        elif word in CLI_ITEMS or word in APP_ITEMS:
+            items.add(word)
+        else:
+            raise SystemExit(
+                f"--only: unknown {word!r}; choose from cli, app, {', '.join(CLI_ITEMS)}"
+            )
+    return items - set(filter(None, (w.strip() for w in args.skip.split(","))))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    items = selected(args)
+    fastsqla = find_fastsqla(args.fastsqla)
+    if fastsqla is None:
+        print("fastsqla not found: install it, or pass --fastsqla PATH", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    out: list[str] = [f"fastsqla bench ({'quick' if args.quick else 'full'} mode)"]
+    out += machine_lines(fastsqla)
+    raw: dict[str, Any] = {"machine": out[1:]}
+    status = 0
+    cli_items = items & set(CLI_ITEMS)
+    if cli_items:
+        rows = bench_cli(args, fastsqla, cli_items)
+        out += ["", "A. CLI: wall clock of each command as a subprocess, fresh temp dir per run"]
+        out.append(cli_table(rows))
+        raw["cli"] = {row.key: {"values": row.series.values, "error": row.error} for row in rows}
+        if any(row.error for row in rows):
+            status = 1
+    if "app" in items:
+        try:
+            notes, app_text = bench_app(args, fastsqla, raw)
+        except BenchError as error:
+            notes, app_text = [f"B. app: FAILED: {error}"], ""
+            status = 1
+        out += ["", "B. App: wrk against 127.0.0.1 (generated app vs the tutorial baseline)"]
+        out += [f"  {note}" for note in notes]
+        if app_text:
+            out.append(app_text)
+            out.append(
+                "  req/s vs baseline: median req/s of the row / median of the baseline at the "
+                "same endpoint and connections; targets POST >= 2x, GET >= 1.5x"
+            )
+    with contextlib.suppress(OSError):
+        out.append(
+            f"\nload average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+            f"bench took {time.perf_counter() - started:.0f} s"
+        )
+    print("\n".join(out), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(raw, indent=2))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
