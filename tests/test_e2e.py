@@ -54,6 +54,16 @@ EVERYTHING = [
         "thing:ref:Thing",
         "score:int",
     ],
+    # SQL reserved words as a table and as columns: quoted on every database.
+    [
+        "add-model",
+        "Order",
+        "select:str:unique",
+        "where:int:optional",
+        "buyer:ref:User",
+        "--table",
+        "order",
+    ],
 ]
 
 
