@@ -151,7 +151,7 @@ def add_model(
         Path | None,
         typer.Option(
             "--project",
-            help="The project's directory [default: the one around the current directory].",
+            help="The project's directory (default: the one around the current directory).",
             show_default=False,
         ),
     ] = None,
