@@ -80,7 +80,7 @@ def create_project(
         _render(staging, name, database, description)
         files = tuple(sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file()))
         _check_destination(destination)  # it may have appeared meanwhile
-        os.rename(staging, destination)
+        _move_into_place(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for parent in created_parents:
@@ -88,6 +88,24 @@ def create_project(
                 parent.rmdir()
         raise
     return NewProject(root=destination, name=name, database=database, files=files)
+
+
+def _move_into_place(staging: Path, destination: Path) -> None:
+    """One rename; into an existing empty directory (`fastsqla new .`), entry by entry, so
+    the directory a shell may stand in stays the same, and a failure takes them back."""
+    if not destination.exists():
+        os.rename(staging, destination)
+        return
+    moved: list[Path] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            os.rename(entry, destination / entry.name)
+            moved.append(destination / entry.name)
+    except BaseException:
+        for path in moved:
+            os.rename(path, staging / path.name)
+        raise
+    staging.rmdir()
 
 
 def _render(root: Path, name: ProjectName, database: str, description: str) -> None:

@@ -127,11 +127,21 @@ def test_a_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
         create_project(tmp_path / "shop")
 
 
-def test_an_empty_destination_is_used(tmp_path: Path) -> None:
+def test_an_empty_destination_is_used_in_place(tmp_path: Path) -> None:
     (tmp_path / "shop").mkdir()
+    inode = (tmp_path / "shop").stat().st_ino  # a shell standing in it keeps working
     project = create_project(tmp_path / "shop")
     assert (project.root / "shop" / "main.py").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["shop"]
+    assert (tmp_path / "shop").stat().st_ino == inode
+
+
+def test_new_dot_in_an_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my-shop").mkdir()
+    monkeypatch.chdir(tmp_path / "my-shop")
+    project = create_project(".")
+    assert project.name.package == "my_shop"
+    assert (tmp_path / "my-shop" / "my_shop" / "main.py").is_file()
 
 
 def test_missing_parents_are_created(tmp_path: Path) -> None:
@@ -173,3 +183,23 @@ def test_the_staging_directory_sits_beside_the_destination(
     create_project(tmp_path / "shop")
     assert [p.parent for p in seen] == [tmp_path]
     assert seen[0].name.startswith(".shop.")
+
+
+def test_a_failure_while_moving_into_an_empty_directory_takes_everything_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop").mkdir()
+    real_rename = os.rename
+    calls: list[int] = []
+
+    def flaky(source: str | Path, target: str | Path) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        create_project(tmp_path / "shop")
+    assert [p.name for p in tmp_path.iterdir()] == ["shop"]
+    assert list((tmp_path / "shop").iterdir()) == []
