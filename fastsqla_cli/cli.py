@@ -120,7 +120,7 @@ def new(
         seconds = time.perf_counter() - started
         where = _display(project.root)
         lines = [
-            f"Created [bold]{project.name.distribution}[/] at {project.root}: "
+            f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
             f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
             f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
         ]
@@ -242,7 +242,8 @@ def check(
                 directory, python, types, progress, database_url=database_url, junit_xml=junit_xml
             )
         ran = [step.name for step in report.steps if not step.skipped]
-        ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {report.root}"], [])
+        where = ui.escape(str(report.root))
+        ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
 
 
 def _check(

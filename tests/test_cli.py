@@ -188,3 +188,10 @@ def test_add_model_finds_the_project_from_a_subdirectory(
     code, _, err = run("add-model", "Post", "title:str", "--no-check")
     assert code == 0, err
     assert (tmp_path / "shop" / "shop" / "models" / "post.py").is_file()
+
+
+def test_paths_with_markup_characters_are_printed_as_they_are(tmp_path: Path) -> None:
+    parent = tmp_path / "work[dev]"
+    code, out, err = run("new", str(parent / "shop"), "--no-check")
+    assert code == 0, err
+    assert "work[dev]" in out  # rich would swallow `[dev]` as markup
