@@ -117,6 +117,7 @@ TYPES: dict[str, FieldType] = {
             "ref",
             "int",
             'ForeignKey("{table}.id")',
+            constraints="ge=1, le=2_147_483_647",
             sample="n",
             help="reference to another model: author:ref:User",
         ),

@@ -193,6 +193,7 @@ def render_model(
         (package, "integrity"),
         (f"{package}.database", "SessionDep"),
         (f"{package}.models.{m.module}", m.class_name),
+        (f"{package}.routers", "RowId"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),

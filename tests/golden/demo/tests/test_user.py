@@ -71,6 +71,13 @@ async def test_read_a_missing_row_is_404(client: AsyncClient) -> None:
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("row_id", ["0", "-1", "2147483648", "99999999999999999999", "x"])
+async def test_an_id_out_of_range_is_422(client: AsyncClient, row_id: str) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        response = await client.request(method, f"/users/{row_id}", json={})
+        assert response.status_code == 422, (method, response.text)
+
+
 async def test_list_pages_in_id_order(client: AsyncClient) -> None:
     rows = [await create_user(client) for _ in range(3)]
     everything = await client.get("/users")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from demo import integrity
 from demo.database import SessionDep
 from demo.models.user import User
+from demo.routers import RowId
 from demo.schemas.user import UserCreate
 from demo.schemas.user import UserRead
 from demo.schemas.user import UserUpdate
@@ -28,7 +29,7 @@ UNIQUE_FIELDS: tuple[str, ...] = ("email",)
 
 
 async def get_user(
-    user_id: int,
+    user_id: RowId,
     session: SessionDep,
 ) -> User:
     """The User named in the path, or 404 Not Found."""
@@ -72,7 +73,7 @@ READ_ONE = select(User.__table__).where(User.id == bindparam("id"))
 
 @router.get("/{user_id}", response_model=UserRead)
 async def read_user(
-    user_id: int,
+    user_id: RowId,
     session: SessionDep,
 ) -> dict[str, Any]:
     row = (await session.execute(READ_ONE, {"id": user_id})).first()
