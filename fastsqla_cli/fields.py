@@ -47,7 +47,7 @@ TYPES: dict[str, FieldType] = {
         FieldType(
             "text",
             "str",
-            "Text",
+            "LongText",
             sample='f"{field} number {n}"',
             can_unique=False,
             can_index=False,

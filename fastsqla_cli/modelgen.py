@@ -126,6 +126,8 @@ def _model_imports(package: str, m: ModelName, views: list[FieldView]) -> list[I
             imports += [("datetime", "datetime"), (f"{package}.column_types", "UTCDateTime")]
         elif t == "json":
             imports += [("typing", "Any"), (f"{package}.column_types", "PortableJSON")]
+        elif t == "text":
+            imports.append((f"{package}.column_types", "LongText"))
         else:
             sa_name = v.field.kind.column.split("(")[0]
             imports.append(("sqlalchemy", sa_name))

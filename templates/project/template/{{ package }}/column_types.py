@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
+from sqlalchemy import Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
@@ -46,3 +47,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 PortableJSON = JSON(none_as_null=True).with_variant(
     postgresql.JSONB(none_as_null=True), "postgresql"
 )
+
+# Long text: LONGTEXT on MySQL/MariaDB, whose TEXT stops at 64 KB; TEXT elsewhere.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql")
