@@ -257,6 +257,7 @@ def render_model(
         "required": [v.column_name for v in views if not v.field.optional],
         "optional": [v.column_name for v in views if v.field.optional],
         "lengths": [v for v in views if v.field.type == "str"],
+        "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
         "unique_tuple": _tuple_literal([v.column_name for v in unique]),
         "validator": _call(
