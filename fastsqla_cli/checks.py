@@ -91,12 +91,13 @@ def _require(result: StepResult) -> StepResult:
 
 
 def prepare_environment(
-    root: Path, *, python: str | None = None, fresh: bool = False, report: Reporter = _quiet
+    root: Path, *, python: str | None = None, report: Reporter = _quiet
 ) -> tuple[str, list[StepResult]]:
     """The interpreter to check with, and the steps it took to get it.
 
-    ``python`` is used as it is. Otherwise the project's `.venv` is used when it exists
-    (unless ``fresh``); else it is made and the project installed with its dev extras.
+    ``python`` is used as it is. Otherwise the project's `.venv` is used when it exists;
+    else it is made, with uv or else venv and pip, and the project installed into it with
+    its dev extras.
     """
     if python is not None:
         resolved = shutil.which(python) or (python if Path(python).is_file() else None)
@@ -104,63 +105,33 @@ def prepare_environment(
             raise ToolError(f"no Python interpreter at {python!r}: give a path or a command name")
         return resolved, []
     target = venv_python(root)
-    if target.exists() and not fresh:
+    if target.exists():
         return str(target), []
-    steps: list[StepResult] = []
     uv = find_uv()
     if uv:
-        report("virtualenv", None)
-        steps.append(
-            _require(
-                _run(
-                    "virtualenv", [uv, "venv", "--quiet", "--python", sys.executable, ".venv"], root
-                )
-            )
-        )
-        report("virtualenv", steps[-1])
-        report("install", None)
-        steps.append(
-            _require(
-                _run(
-                    "install",
-                    [
-                        uv,
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--python",
-                        str(target),
-                        "-e",
-                        ".[dev]",
-                    ],
-                    root,
-                )
-            )
-        )
+        commands = {
+            "virtualenv": [uv, "venv", "--quiet", "--python", sys.executable, ".venv"],
+            "install": [uv, "pip", "install", "--quiet", "--python", str(target), "-e", ".[dev]"],
+        }
     else:
-        report("virtualenv", None)
-        steps.append(_require(_run("virtualenv", [sys.executable, "-m", "venv", ".venv"], root)))
-        report("virtualenv", steps[-1])
-        report("install", None)
-        steps.append(
-            _require(
-                _run(
-                    "install",
-                    [
-                        str(target),
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                        "-e",
-                        ".[dev]",
-                    ],
-                    root,
-                )
-            )
-        )
-    report("install", steps[-1])
+        commands = {
+            "virtualenv": [sys.executable, "-m", "venv", ".venv"],
+            "install": [
+                str(target),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-e",
+                ".[dev]",
+            ],
+        }
+    steps: list[StepResult] = []
+    for name, command in commands.items():
+        report(name, None)
+        steps.append(_require(_run(name, command, root)))
+        report(name, steps[-1])
     return str(target), steps
 
 
@@ -259,15 +230,12 @@ def check_project(
     database_url: str | None = None,
     junit_xml: Path | None = None,
     types: bool = True,
-    fresh_environment: bool = False,
     report: Reporter = _quiet,
 ) -> CheckReport:
     """Check the project in ``project_dir``; raise :class:`CheckFailed` when a check fails."""
     root = Path(project_dir).absolute()
     find_project(root)
-    interpreter, steps = prepare_environment(
-        root, python=python, fresh=fresh_environment, report=report
-    )
+    interpreter, steps = prepare_environment(root, python=python, report=report)
     steps += run_checks(
         root,
         interpreter,
