@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from fastsqla_cli.errors import FieldSpecError
 
+# `(module, name)` for `from module import name`; `{package}` is the project's package.
+Import = tuple[str, str]
+
 
 @dataclass(frozen=True)
 class FieldType:
@@ -27,6 +30,9 @@ class FieldType:
     can_unique: bool = True
     can_index: bool = True
     help: str = ""
+    model_imports: tuple[Import, ...] = ()  # what `column` and `annotation` need
+    schema_imports: tuple[Import, ...] = ()  # what `schema_annotation` needs
+    sample_imports: tuple[Import, ...] = ()  # what `sample` needs
 
     @property
     def schema_annotation(self) -> str:
@@ -43,6 +49,7 @@ TYPES: dict[str, FieldType] = {
             constraints="max_length={max}",
             sample='f"{field}-{n}"',
             help="short text, VARCHAR(max)",
+            model_imports=(("sqlalchemy", "String"),),
         ),
         FieldType(
             "text",
@@ -52,6 +59,7 @@ TYPES: dict[str, FieldType] = {
             can_unique=False,
             can_index=False,
             help="long text",
+            model_imports=(("{package}.column_types", "LongText"),),
         ),
         FieldType(
             "int",
@@ -60,6 +68,7 @@ TYPES: dict[str, FieldType] = {
             constraints="ge=-2_147_483_648, le=2_147_483_647",
             sample="n",
             help="32-bit integer",
+            model_imports=(("sqlalchemy", "Integer"),),
         ),
         FieldType(
             "bigint",
@@ -68,6 +77,7 @@ TYPES: dict[str, FieldType] = {
             constraints="ge=-9_223_372_036_854_775_808, le=9_223_372_036_854_775_807",
             sample="5_000_000_000 + n",
             help="64-bit integer",
+            model_imports=(("sqlalchemy", "BigInteger"),),
         ),
         FieldType(
             "float",
@@ -76,6 +86,7 @@ TYPES: dict[str, FieldType] = {
             constraints="allow_inf_nan=False",
             sample="n + 0.5",
             help="double-precision float",
+            model_imports=(("sqlalchemy", "Double"),),
         ),
         FieldType(
             "decimal",
@@ -84,9 +95,17 @@ TYPES: dict[str, FieldType] = {
             input_annotation="Decimal12_2",
             sample='f"{n}.25"',
             help="exact number, 12 digits with 2 decimals",
+            model_imports=(("sqlalchemy", "Numeric"), ("decimal", "Decimal")),
+            schema_imports=(("{package}.schemas", "Decimal12_2"),),
         ),
         FieldType(
-            "bool", "bool", "Boolean", sample="n % 2 == 0", can_unique=False, help="true or false"
+            "bool",
+            "bool",
+            "Boolean",
+            sample="n % 2 == 0",
+            can_unique=False,
+            help="true or false",
+            model_imports=(("sqlalchemy", "Boolean"),),
         ),
         FieldType(
             "date",
@@ -94,6 +113,9 @@ TYPES: dict[str, FieldType] = {
             "Date",
             sample="(date(2024, 1, 1) + timedelta(days=n)).isoformat()",
             help="calendar date",
+            model_imports=(("sqlalchemy", "Date"), ("datetime", "date")),
+            schema_imports=(("datetime", "date"),),
+            sample_imports=(("datetime", "date"), ("datetime", "timedelta")),
         ),
         FieldType(
             "datetime",
@@ -102,8 +124,20 @@ TYPES: dict[str, FieldType] = {
             input_annotation="UTCDatetime",
             sample="(EPOCH + timedelta(minutes=n)).isoformat()",
             help="date and time with a time zone, stored in UTC",
+            model_imports=(("{package}.column_types", "UTCDateTime"), ("datetime", "datetime")),
+            schema_imports=(("{package}.schemas", "UTCDatetime"),),
+            sample_imports=(("datetime", "timedelta"), ("tests.factories", "EPOCH")),
         ),
-        FieldType("uuid", "UUID", "Uuid", sample="str(UUID(int=n))", help="UUID"),
+        FieldType(
+            "uuid",
+            "UUID",
+            "Uuid",
+            sample="str(UUID(int=n))",
+            help="UUID",
+            model_imports=(("sqlalchemy", "Uuid"), ("uuid", "UUID")),
+            schema_imports=(("uuid", "UUID"),),
+            sample_imports=(("uuid", "UUID"),),
+        ),
         FieldType(
             "json",
             "dict[str, Any]",
@@ -112,6 +146,8 @@ TYPES: dict[str, FieldType] = {
             can_unique=False,
             can_index=False,
             help="a JSON object",
+            model_imports=(("{package}.column_types", "PortableJSON"), ("typing", "Any")),
+            schema_imports=(("typing", "Any"),),
         ),
         FieldType(
             "ref",
@@ -120,6 +156,7 @@ TYPES: dict[str, FieldType] = {
             constraints="ge=1, le=2_147_483_647",
             sample="n",
             help="reference to another model: author:ref:User",
+            model_imports=(("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")),
         ),
     )
 }

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from fastsqla_cli.fields import Field
+from fastsqla_cli.fields import Field, Import
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.templating import render, render_imports
-
-Import = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,9 @@ class FieldView:
         args.append('lazy="raise"')
         return _assignment(f"{self.field.name}: Mapped[{annotation}]", "relationship", args)
 
-    def _constraints(self) -> list[str]:
+    @property
+    def constraints(self) -> list[str]:
+        """The pydantic `Field(...)` keywords; a field without any needs no `Field`."""
         constraints = self.field.kind.constraints.format(max=self.field.max_length)
         return constraints.split(", ") if constraints else []
 
@@ -72,7 +73,7 @@ class FieldView:
     def create_line(self) -> str:
         kind = self.field.kind
         annotation = kind.schema_annotation + (" | None" if self.field.optional else "")
-        constraints = self._constraints()
+        constraints = self.constraints
         if self.field.optional:
             return self._schema_line(annotation, ["default=None", *constraints])
         return self._schema_line(annotation, constraints)
@@ -81,7 +82,7 @@ class FieldView:
     def update_line(self) -> str:
         """Every field optional; required ones reject an explicit null in a validator."""
         annotation = f"{self.field.kind.schema_annotation} | None"
-        return self._schema_line(annotation, ["default=None", *self._constraints()])
+        return self._schema_line(annotation, ["default=None", *self.constraints])
 
     def _schema_line(self, annotation: str, args: list[str]) -> str:
         args = [arg for arg in args if arg]
@@ -109,40 +110,21 @@ class ModelFiles:
     router_include: str  # ... and included there
 
 
-def _model_imports(package: str, m: ModelName, views: list[FieldView]) -> list[Import]:
+def _imports(package: str, imports: Iterable[Import]) -> list[Import]:
+    return [(module.format(package=package), name) for module, name in imports]
+
+
+def _model_imports(package: str, views: list[FieldView]) -> list[Import]:
     imports: list[Import] = [
         ("sqlalchemy.orm", "Mapped"),
         ("sqlalchemy.orm", "mapped_column"),
         (f"{package}.database", "Base"),
     ]
     for v in views:
-        t = v.field.type
-        if t == "ref":
-            imports += [("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")]
-            if not v.is_self:
-                assert v.target is not None
-                imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
-        elif t == "datetime":
-            imports += [("datetime", "datetime"), (f"{package}.column_types", "UTCDateTime")]
-        elif t == "json":
-            imports += [("typing", "Any"), (f"{package}.column_types", "PortableJSON")]
-        elif t == "text":
-            imports.append((f"{package}.column_types", "LongText"))
-        else:
-            sa_name = v.field.kind.column.split("(")[0]
-            imports.append(("sqlalchemy", sa_name))
-            imports += _python_type_imports(t)
+        imports += _imports(package, v.field.kind.model_imports)
+        if v.target is not None and not v.is_self:
+            imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
     return imports
-
-
-def _python_type_imports(type_name: str) -> list[Import]:
-    return {
-        "decimal": [("decimal", "Decimal")],
-        "date": [("datetime", "date")],
-        "datetime": [("datetime", "datetime")],
-        "uuid": [("uuid", "UUID")],
-        "json": [("typing", "Any")],
-    }.get(type_name, [])
 
 
 def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
@@ -150,14 +132,9 @@ def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
     if any(not v.field.optional for v in views):
         imports.append(("pydantic", "field_validator"))
     for v in views:
-        if "Field(" in v.create_line + v.update_line:
+        if v.constraints:
             imports.append(("pydantic", "Field"))
-        if v.field.type == "datetime":
-            imports.append((f"{package}.schemas", "UTCDatetime"))
-        elif v.field.type == "decimal":
-            imports.append((f"{package}.schemas", "Decimal12_2"))
-        else:
-            imports += _python_type_imports(v.field.type)
+        imports += _imports(package, v.field.kind.schema_imports)
     return imports
 
 
@@ -179,7 +156,7 @@ def render_model(
     unique = [v for v in views if v.field.unique]
     first_party = (package, "tests")
 
-    model_imports = _model_imports(package, m, views)
+    model_imports = _model_imports(package, views)
     schema_imports = _schema_imports(package, views)
     router_imports: list[Import] = [
         ("collections.abc", "Sequence"),
@@ -216,13 +193,8 @@ def render_model(
         ("httpx", "AsyncClient"),
     ]
     for v in plain:
-        sample = v.sample
-        if "date(" in sample:
-            factory_imports += [("datetime", "date"), ("datetime", "timedelta")]
-        if "EPOCH" in sample:
-            factory_imports += [("datetime", "timedelta"), ("tests.factories", "EPOCH")]
-        if "UUID(" in sample:
-            factory_imports.append(("uuid", "UUID"))
+        if not v.is_self:
+            factory_imports += _imports(package, v.field.kind.sample_imports)
     factory_imports += [
         (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
         for v in other_refs
@@ -259,7 +231,13 @@ def render_model(
         "lengths": [v for v in views if v.field.type == "str"],
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
-        "unique_tuple": _tuple_literal([v.column_name for v in unique]),
+        "unique_fields": _assignment(
+            "UNIQUE_FIELDS: tuple[str, ...]",
+            "",
+            [f'"{v.column_name}"' for v in unique],
+            indent=0,
+            tuple_=True,
+        ),
         "validator": _call(
             "@field_validator",
             [f'"{v.column_name}"' for v in views if not v.field.optional],
@@ -314,8 +292,3 @@ def _assignment(
 ) -> str:
     """`target = function(args)`, laid out by :func:`_call`."""
     return _call(f"{target} = {function}", args, indent, tuple_)
-
-
-def _tuple_literal(items: list[str]) -> str:
-    quoted = [f'"{item}"' for item in items]
-    return quoted[0] + "," if len(quoted) == 1 else ", ".join(quoted)
