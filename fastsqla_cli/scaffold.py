@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastsqla_cli import filetx
-from fastsqla_cli.errors import FieldSpecError, ModelNameError, UsageError
+from fastsqla_cli.errors import FieldSpecError, ModelNameError, RegistrationError, UsageError
 from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.formatting import format_python
 from fastsqla_cli.modelgen import render_model
@@ -90,35 +90,22 @@ def plan_model(
     rendered = render_model(project.package, model, fields, targets)
     files = format_python(project.root, rendered.files)
     creates = {project.root / path: text for path, text in files.items()}
-    models_init = project.package_dir / "models" / "__init__.py"
-    main = project.package_dir / "main.py"
+    package = project.package
+    registrations: dict[str, Callable[[str, str], str]] = {
+        f"{package}/models/__init__.py": lambda text, path: register_model(
+            text, rendered.model_module, model.class_name, package, path
+        ),
+        f"{package}/main.py": lambda text, path: register_router(
+            text, rendered.router_module, rendered.router_include, package, path
+        ),
+    }
     edits: dict[Path, tuple[str, str]] = {}
-    for path in (models_init, main):
+    for relative, register in registrations.items():
+        path = project.root / relative
         if not path.is_file():
-            raise ModelNameError(f"{path} is missing: restore it before adding a model")
-    old_models = models_init.read_text(encoding="utf-8")
-    old_main = main.read_text(encoding="utf-8")
-    relative = project.package
-    edits[models_init] = (
-        old_models,
-        register_model(
-            old_models,
-            rendered.model_module,
-            model.class_name,
-            project.package,
-            f"{relative}/models/__init__.py",
-        ),
-    )
-    edits[main] = (
-        old_main,
-        register_router(
-            old_main,
-            rendered.router_module,
-            rendered.router_include,
-            project.package,
-            f"{relative}/main.py",
-        ),
-    )
+            raise RegistrationError(f"{relative} is missing: restore it before adding a model")
+        old = path.read_text(encoding="utf-8")
+        edits[path] = (old, register(old, relative))
     edits = {path: pair for path, pair in edits.items() if pair[0] != pair[1]}
     return ModelPlan(project, model, fields, filetx.Change(creates=creates, edits=edits))
 
