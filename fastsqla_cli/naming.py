@@ -54,6 +54,7 @@ DEPENDENCY_NAMES = frozenset(
         "typing_extensions",
         "typing_inspection",
         "uv",
+        "uv_build",
         "uvicorn",
         "uvloop",
         "watchfiles",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastsqla_cli import __version__, filetx
+from fastsqla_cli.copier_template import CopierTemplate
 from fastsqla_cli.errors import DestinationError, UsageError
 from fastsqla_cli.naming import ProjectName, project_name
 from fastsqla_cli.projectinfo import ProjectInfo
@@ -17,6 +18,7 @@ from fastsqla_cli.scaffold import plan_model
 from fastsqla_cli.templating import templates_dir
 
 DATABASES = ("sqlite", "postgresql", "mysql")
+UV_TESTED = "0.13.9"  # the uv release fastsqla's own tests last ran with
 STARTER_MODEL = ("User", ("name:str", "email:str:unique"))
 
 
@@ -44,6 +46,29 @@ def python_literal(text: str) -> str:
     )
     quote = "'" if text.count('"') > text.count("'") else '"'
     return quote + escaped.replace(quote, "\\" + quote) + quote
+
+
+def uv_build_requirement(uv_version: str | None) -> str:
+    """The project's build backend: ``uv_build`` bounded to one minor release, as ``uv init``
+    writes it. The minor release of the uv fastsqla runs: that uv then builds the project
+    itself, with no backend to install (twice as fast as hatchling here), and pip takes the
+    newest ``uv_build`` of that minor release (which can lag behind uv's own patch releases).
+    """
+    for version in (uv_version, UV_TESTED):
+        major, _, rest = (version or "").partition(".")
+        minor = rest.partition(".")[0]
+        if major.isdigit() and minor.isdigit():
+            return f"uv_build>={major}.{minor}.0,<{major}.{int(minor) + 1}.0"
+    raise AssertionError("UV_TESTED is not a version")
+
+
+def installed_uv_version() -> str | None:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("uv")
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _check_destination(destination: Path) -> None:
@@ -77,6 +102,7 @@ def create_project(
         )
     )
     try:
+        staging.chmod(0o777 & ~_current_umask())  # mkdtemp's 0700 would stay on the project
         _render(staging, name, database, description)
         files = tuple(sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file()))
         _check_destination(destination)  # it may have appeared meanwhile
@@ -88,6 +114,12 @@ def create_project(
                 parent.rmdir()
         raise
     return NewProject(root=destination, name=name, database=database, files=files)
+
+
+def _current_umask() -> int:
+    umask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(umask)
+    return umask
 
 
 def _move_into_place(staging: Path, destination: Path) -> None:
@@ -109,23 +141,17 @@ def _move_into_place(staging: Path, destination: Path) -> None:
 
 
 def _render(root: Path, name: ProjectName, database: str, description: str) -> None:
-    from copier import run_copy  # heavy: imported only when a project is rendered
-
-    run_copy(
-        str(templates_dir() / "project"),
+    CopierTemplate(templates_dir() / "project").render(
         root,
-        data={
+        {
             "project_name": name.distribution,
             "package": name.package,
             "description": description,
             "description_literal": python_literal(description),
             "database": database,
             "fastsqla_version": __version__,
+            "uv_build_requirement": uv_build_requirement(installed_uv_version()),
         },
-        defaults=True,
-        overwrite=True,
-        quiet=True,
-        unsafe=False,
     )
     # The starter model goes through the same code path as `fastsqla add-model`.
     project = ProjectInfo(root=root, package=name.package, database=database)

@@ -20,13 +20,22 @@ def templates_dir() -> Path:
     return Path(__file__).parent.parent / "templates"
 
 
-@cache
 def environment() -> jinja2.Environment:
     """Strict: an undefined name is an error, never an empty string."""
+    from fastsqla_cli.template_cache import cache_dir
+
+    return _environment(cache_dir())
+
+
+@cache
+def _environment(compiled_templates: Path | None) -> jinja2.Environment:
     import jinja2
+
+    from fastsqla_cli.template_cache import bytecode_cache
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "model"),
+        bytecode_cache=bytecode_cache(compiled_templates),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

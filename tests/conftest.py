@@ -1,6 +1,7 @@
 """Shared fixtures of our own suite."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,15 @@ def _stable_console(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # The suite and the commands it runs compile templates into a cache of its own,
+    # never into the user's ~/.cache.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FASTSQLA_CACHE_DIR", str(tmp_path_factory.mktemp("template-cache")))
+        yield
 
 
 def break_install(monkeypatch: pytest.MonkeyPatch, on_call: int, error: BaseException) -> list[int]:

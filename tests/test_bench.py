@@ -43,12 +43,14 @@ def test_quick_cli_bench_prints_its_table(tmp_path: Path) -> None:
         "| minimal typer app --help",
         "| fastsqla new X --no-check ",
         "| fastsqla add-model Post title:str body:text --no-check ",
+        "| minimal typer app running its command (--name x) ",
     ):
         assert label in out, f"missing row {label!r} in:\n{out}"
-    assert "x target 0.5 s" in out and "x target 0.4 s" in out
+    assert "x target 0.5 s, " in out and "x target 0.4 s, " in out
+    assert out.count("x floor") == 2  # new and add-model, against the typer command floor
     assert "B. App" not in out  # --only cli
     figures = json.loads(raw.read_text())["cli"]
-    assert set(figures) == {"help", "help-baseline", "new", "add-model"}
+    assert set(figures) == {"help", "help-baseline", "new", "add-model", "typer-command"}
     for key, figure in figures.items():
         assert figure["error"] == "", key
         assert len(figure["values"]) == 2 and all(v > 0 for v in figure["values"]), key

@@ -2,6 +2,7 @@
 
 import ast
 import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -9,15 +10,19 @@ import pytest
 import yaml
 
 from fastsqla_cli import __version__, filetx
+from fastsqla_cli import project as project_module
 from fastsqla_cli.errors import DestinationError, ProjectNameError, UsageError
 from fastsqla_cli.project import create_project
 from fastsqla_cli.templating import templates_dir
 from tests.conftest import GOLDEN, UPDATE_GOLDEN, tree_snapshot
 
 
-def test_default_project_matches_the_golden_files(tmp_path: Path) -> None:
+def test_default_project_matches_the_golden_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every file of `fastsqla new demo`, byte for byte. Regenerate on purpose with
     FASTSQLA_UPDATE_GOLDEN=1 and read the diff."""
+    monkeypatch.setattr(project_module, "installed_uv_version", lambda: "0.13.9")
     project = create_project(tmp_path / "demo")
     rendered = {path.as_posix(): (project.root / path).read_text() for path in project.files}
     golden_root = GOLDEN / "demo"
@@ -119,6 +124,41 @@ def test_an_existing_non_empty_destination_is_refused_untouched(tmp_path: Path) 
         create_project(destination)
     assert raised.value.exit_code == 1
     assert tree_snapshot(tmp_path) == before
+
+
+def test_the_project_directory_gets_the_usual_permissions(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()  # what any new directory gets under this umask
+    project = create_project(tmp_path / "shop")
+    expected = stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+    assert stat.S_IMODE(project.root.stat().st_mode) == expected
+    assert stat.S_IMODE((project.root / "shop").stat().st_mode) == expected
+
+
+@pytest.mark.parametrize(
+    ("uv_version", "requirement"),
+    [
+        ("0.13.9", "uv_build>=0.13.0,<0.14.0"),
+        ("0.9.30", "uv_build>=0.9.0,<0.10.0"),
+        ("1.2.3", "uv_build>=1.2.0,<1.3.0"),
+        ("0.14.0.dev3", "uv_build>=0.14.0,<0.15.0"),
+        ("0.14", "uv_build>=0.14.0,<0.15.0"),
+        (None, "uv_build>=0.13.0,<0.14.0"),  # no uv package: the release tests ran with
+        ("unknown", "uv_build>=0.13.0,<0.14.0"),
+        ("1", "uv_build>=0.13.0,<0.14.0"),
+    ],
+)
+def test_the_build_backend_is_bounded_to_the_uv_in_use(
+    uv_version: str | None, requirement: str
+) -> None:
+    assert project_module.uv_build_requirement(uv_version) == requirement
+
+
+def test_the_build_backend_requirement_lands_in_pyproject(tmp_path: Path) -> None:
+    project = create_project(tmp_path / "shop")
+    pyproject = tomllib.loads((project.root / "pyproject.toml").read_text())
+    expected = project_module.uv_build_requirement(project_module.installed_uv_version())
+    assert pyproject["build-system"] == {"requires": [expected], "build-backend": "uv_build"}
+    assert pyproject["tool"]["uv"]["build-backend"]["module-name"] == "shop"
 
 
 def test_a_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
