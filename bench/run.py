@@ -44,6 +44,8 @@ APP_ITEMS = ("app",)
 APPS = ("generated", "generated-prod", "baseline", "postgres")
 
 TARGETS = {"new": 0.5, "add-model": 0.4, "new-check": 5.0}  # seconds, wall clock
+# What each timed command cannot go below on this machine, measured in the same run.
+FLOORS = {"new": "typer-command", "add-model": "typer-command", "new-check": "setup-floor"}
 APP_TARGETS = {"POST /users": 2.0, "GET /users/{id}": 1.5}  # generated/baseline req/s
 PACKAGE = "demo"
 
@@ -267,10 +269,23 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
 
     def new(row: CliRow) -> None:
         runs = args.runs or (3 if quick else 5)
-        log(f"A: new --no-check, {runs} runs")
+        log(f"A: new --no-check, {runs} runs after 1 warm-up run")
+        row.note = "warm template cache (1 untimed run first)"
+        with temp_dir("new", args.keep) as where:
+            run([fastsqla, "new", "demo", "--no-check"], where, env)
         for _ in range(runs):
             with temp_dir("new", args.keep) as where:
                 row.series.values.append(run([fastsqla, "new", "demo", "--no-check"], where, env))
+
+    def typer_command(row: CliRow) -> None:
+        runs = args.runs or (3 if quick else 10)
+        python = script_python(fastsqla)
+        command = [python, str(BASELINE / "minimal_typer.py"), "--name", "x"]
+        row.note = "typer builds a pydantic adapter per option: any typer command pays it"
+        log(f"A: minimal typer app running its command, {runs} runs")
+        with temp_dir("typer", args.keep) as where:
+            run(command, where, env)
+            row.series.values.extend(run(command, where, env) for _ in range(runs))
 
     def add_model(row: CliRow) -> None:
         runs = args.runs or (3 if quick else 5)
@@ -296,6 +311,27 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
             with temp_dir("new-check", args.keep) as where:
                 row.series.values.append(run([fastsqla, "new", "demo"], where, env))
 
+    def setup_floor(row: CliRow) -> None:
+        uv = find_uv()
+        if uv is None:
+            raise BenchError("uv is not installed: the set-up floor is measured with uv")
+        runs = args.runs_check or (1 if quick else 3)
+        python = script_python(fastsqla)
+        row.note = "bench/baseline/setup_floor: same dependencies, one test; warm uv cache"
+        log(f"A: set-up floor (uv venv + install + one test), {runs} runs after 1 warm-up run")
+        for i in range(runs + 1):
+            with temp_dir("setup-floor", args.keep) as where:
+                shutil.copytree(BASELINE / "setup_floor", where / "floor")
+                floor = where / "floor"
+                venv_python = str(floor / ".venv" / "bin" / "python")
+                seconds = run([uv, "venv", "--quiet", "--python", python, ".venv"], floor, env)
+                install = [uv, "pip", "install", "--quiet", "--python", venv_python]
+                install += ["-r", "pyproject.toml", "--extra", "dev"]
+                seconds += run(install, floor, env)
+                seconds += run([venv_python, "-m", "pytest", "-q", "-W", "error"], floor, env)
+                if i:  # the first run warms uv's cache
+                    row.series.values.append(seconds)
+
     if "help" in items:
         guarded(CliRow("help", "fastsqla --help"), help_pair)
     if "new" in items:
@@ -303,8 +339,13 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
     if "add-model" in items:
         label = "fastsqla add-model Post title:str body:text --no-check"
         guarded(CliRow("add-model", label), add_model)
+    if "new" in items or "add-model" in items:
+        label = "minimal typer app running its command (--name x)"
+        guarded(CliRow("typer-command", label), typer_command)
     if "new-check" in items:
         guarded(CliRow("new-check", "fastsqla new X (venv + install + tests)"), new_check)
+        label = "set-up floor: uv venv + install + one-test suite"
+        guarded(CliRow("setup-floor", label), setup_floor)
     return rows
 
 
@@ -321,6 +362,9 @@ def cli_table(rows: list[CliRow]) -> str:
             value = row.series.median / target
             ratio = f"{value:.2f}x target {target:g} s"
             verdict = "ok" if value <= 1.0 else "OVER"
+            floor = by_key.get(FLOORS[row.key])
+            if floor and floor.series.values and not floor.error:
+                ratio += f", {row.series.median / floor.series.median:.2f}x floor"
         elif row.key == "help" and "help-baseline" in by_key:
             base = by_key["help-baseline"].series.median
             ratio = f"{row.series.median / base:.2f}x minimal typer"
