@@ -186,6 +186,48 @@ def test_workers_starting_together_create_the_tables_once(
     assert [w.returncode for w in workers] == [0] * 8, "\n".join(errors)
 
 
+CONNECTIONS_NOW = {
+    "postgresql": "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()",
+    "mysql": "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()",
+}
+SLEEP = {"postgresql": "SELECT pg_sleep(0.05)", "mysql": "SELECT SLEEP(0.05)"}
+
+
+def test_a_burst_never_opens_more_connections_than_the_pool_size(
+    tmp_path: Path, database_url: tuple[str, str]
+) -> None:
+    """30 requests' worth of queries at once on a pool of 3: the server sees 3 connections,
+    not 3 + overflow, so processes x DATABASE_POOL_SIZE bounds what a deployment opens."""
+    import subprocess
+
+    kind, url = database_url
+    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
+    script = (
+        "import asyncio, sys\n"
+        "from sqlalchemy import text\n"
+        "from shop.database import make_engine\n"
+        "async def query(engine) -> int:\n"
+        "    async with engine.connect() as connection:\n"
+        "        seen = (await connection.execute(text(sys.argv[2]))).scalar_one()\n"
+        "        await connection.execute(text(sys.argv[3]))\n"
+        "        return int(seen)\n"
+        "async def main() -> None:\n"
+        "    engine = make_engine(sys.argv[1], pool_size=3)\n"
+        "    seen = await asyncio.gather(*(query(engine) for _ in range(30)))\n"
+        "    await engine.dispose()\n"
+        "    print(max(seen))\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [PYTHON, "-c", script, url, CONNECTIONS_NOW[kind], SLEEP[kind]],
+        cwd=tmp_path / "shop",
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 3
+
+
 def test_without_uv_new_falls_back_to_venv_and_pip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,4 +11,4 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./demo.db"
     database_echo: bool = False
-    database_pool_size: int = 10
+    database_pool_size: int = 5
