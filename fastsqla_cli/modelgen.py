@@ -170,6 +170,7 @@ def render_model(
         ("sqlalchemy", "bindparam"),
         ("sqlalchemy", "select"),
         (package, "integrity"),
+        (f"{package}.database", "ConnectionDep"),
         (f"{package}.database", "SessionDep"),
         (f"{package}.models.{m.module}", m.class_name),
         (f"{package}.routers", "RowId"),

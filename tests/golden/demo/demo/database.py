@@ -1,4 +1,5 @@
-"""The database layer: the declarative base, the engine and the per-request session."""
+"""The database layer: the declarative base, the engine, the per-request session and
+connection."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -9,6 +10,7 @@ from fastapi import Request
 from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -101,3 +103,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """One connection per request, for reads through Core: no session, no ORM object to
+    build and track. What it began is rolled back when it goes back to the pool. A route
+    takes this or `SessionDep`, not both: on SQLite a process has a single connection."""
+    engine: AsyncEngine = request.state.engine
+    async with engine.connect() as connection:
+        yield connection
+
+
+ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]

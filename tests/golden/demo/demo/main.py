@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -20,6 +21,7 @@ from demo.settings import Settings
 class State(TypedDict):
     """What the lifespan shares with every request (`request.state`)."""
 
+    engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
 
 
@@ -36,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         try:
             await create_tables(engine, Base.metadata)  # every model is imported
-            yield {"sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
+            yield {
+                "engine": engine,
+                "sessionmaker": async_sessionmaker(engine, expire_on_commit=False),
+            }
         finally:
             await engine.dispose()
 
