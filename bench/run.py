@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -142,13 +143,15 @@ class BenchError(Exception):
     pass
 
 
-def run(
+def timed(
     command: Sequence[str],
     cwd: Path,
     env: dict[str, str] | None = None,
     timeout: float = 600,
-) -> float:
-    """Run ``command`` to the end; return its wall-clock seconds. Fail loudly on exit != 0."""
+) -> tuple[float, float]:
+    """Run ``command`` to the end; return its wall-clock seconds and its CPU seconds (user +
+    system, with every process it waited for). Fail loudly on exit != 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -163,10 +166,22 @@ def run(
     except subprocess.TimeoutExpired as error:
         raise BenchError(f"{' '.join(command)} took more than {timeout} s") from error
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
         raise BenchError(f"{' '.join(command)} exited {done.returncode} in {cwd}:\n{tail}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
+
+
+def run(
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> float:
+    """Run ``command`` to the end; return its wall-clock seconds. Fail loudly on exit != 0."""
+    return timed(command, cwd, env, timeout)[0]
 
 
 def cli_env() -> dict[str, str]:
@@ -217,9 +232,14 @@ def find_uv() -> str | None:
 class CliRow:
     key: str
     label: str
-    series: Series = field(default_factory=Series)
+    series: Series = field(default_factory=Series)  # wall clock
+    cpu: Series = field(default_factory=Series)  # user + system, the command's processes
     note: str = ""
     error: str = ""
+
+    def add(self, timing: tuple[float, float]) -> None:
+        self.series.values.append(timing[0])
+        self.cpu.values.append(timing[1])
 
 
 def script_python(script: str) -> str:
@@ -263,8 +283,8 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
             run([fastsqla, "--help"], where, env)
             run(minimal, where, env)
             for _ in range(runs):
-                ours.series.values.append(run([fastsqla, "--help"], where, env))
-                base.series.values.append(run(minimal, where, env))
+                ours.add(timed([fastsqla, "--help"], where, env))
+                base.add(timed(minimal, where, env))
         rows.append(base)
 
     def new(row: CliRow) -> None:
@@ -275,7 +295,7 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
             run([fastsqla, "new", "demo", "--no-check"], where, env)
         for _ in range(runs):
             with temp_dir("new", args.keep) as where:
-                row.series.values.append(run([fastsqla, "new", "demo", "--no-check"], where, env))
+                row.add(timed([fastsqla, "new", "demo", "--no-check"], where, env))
 
     def typer_command(row: CliRow) -> None:
         runs = args.runs or (3 if quick else 10)
@@ -285,7 +305,8 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
         log(f"A: minimal typer app running its command, {runs} runs")
         with temp_dir("typer", args.keep) as where:
             run(command, where, env)
-            row.series.values.extend(run(command, where, env) for _ in range(runs))
+            for _ in range(runs):
+                row.add(timed(command, where, env))
 
     def add_model(row: CliRow) -> None:
         runs = args.runs or (3 if quick else 5)
@@ -297,7 +318,7 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
                 project = where / f"demo{i}"
                 shutil.copytree(where / "template", project)
                 command = [fastsqla, "add-model", "Post", "title:str", "body:text", "--no-check"]
-                row.series.values.append(run(command, project, env))
+                row.add(timed(command, project, env))
 
     def new_check(row: CliRow) -> None:
         runs = args.runs_check or (1 if quick else 3)
@@ -309,7 +330,7 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
                 run([fastsqla, "new", "demo"], where, env)
         for _ in range(runs):
             with temp_dir("new-check", args.keep) as where:
-                row.series.values.append(run([fastsqla, "new", "demo"], where, env))
+                row.add(timed([fastsqla, "new", "demo"], where, env))
 
     def setup_floor(row: CliRow) -> None:
         uv = find_uv()
@@ -324,13 +345,15 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
                 shutil.copytree(BASELINE / "setup_floor", where / "floor")
                 floor = where / "floor"
                 venv_python = str(floor / ".venv" / "bin" / "python")
-                seconds = run([uv, "venv", "--quiet", "--python", python, ".venv"], floor, env)
                 install = [uv, "pip", "install", "--quiet", "--python", venv_python]
                 install += ["-r", "pyproject.toml", "--extra", "dev"]
-                seconds += run(install, floor, env)
-                seconds += run([venv_python, "-m", "pytest", "-q", "-W", "error"], floor, env)
+                steps = [
+                    timed([uv, "venv", "--quiet", "--python", python, ".venv"], floor, env),
+                    timed(install, floor, env),
+                    timed([venv_python, "-m", "pytest", "-q", "-W", "error"], floor, env),
+                ]
                 if i:  # the first run warms uv's cache
-                    row.series.values.append(seconds)
+                    row.add((sum(t[0] for t in steps), sum(t[1] for t in steps)))
 
     if "help" in items:
         guarded(CliRow("help", "fastsqla --help"), help_pair)
@@ -355,7 +378,7 @@ def cli_table(rows: list[CliRow]) -> str:
     for row in rows:
         target = TARGETS.get(row.key)
         if row.error or not row.series.values:
-            lines.append([row.label, "0", "FAILED", "-", "-", row.error or "no figure"])
+            lines.append([row.label, "0", "FAILED", "-", "-", "-", row.error or "no figure"])
             continue
         ratio = verdict = "-"
         if target is not None:
@@ -368,10 +391,10 @@ def cli_table(rows: list[CliRow]) -> str:
         elif row.key == "help" and "help-baseline" in by_key:
             base = by_key["help-baseline"].series.median
             ratio = f"{row.series.median / base:.2f}x minimal typer"
-        lines.append(
-            [row.label, str(len(row.series.values)), row.series.fmt(3), ratio, verdict, row.note]
-        )
-    return table(["command", "runs", "median s [min-max]", "ratio", "verdict", "note"], lines)
+        runs, wall, cpu = str(len(row.series.values)), row.series.fmt(3), row.cpu.fmt(3)
+        lines.append([row.label, runs, wall, cpu, ratio, verdict, row.note])
+    headers = ["command", "runs", "median s [min-max]", "CPU s", "ratio", "verdict", "note"]
+    return table(headers, lines)
 
 
 # ----------------------------------------------------------------------------- part B: app
@@ -919,7 +942,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = bench_cli(args, fastsqla, cli_items)
         out += ["", "A. CLI: wall clock of each command as a subprocess, fresh temp dir per run"]
         out.append(cli_table(rows))
-        raw["cli"] = {row.key: {"values": row.series.values, "error": row.error} for row in rows}
+        raw["cli"] = {
+            row.key: {"values": row.series.values, "cpu": row.cpu.values, "error": row.error}
+            for row in rows
+        }
         if any(row.error for row in rows):
             status = 1
     if "app" in items:
