@@ -10,6 +10,7 @@ same bytes, so the template stays a copier template anyone can render with ``cop
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import jinja2
 
-SETTINGS = {"_subdirectory", "_answers_file", "_envops"}
+SETTINGS = {"_subdirectory", "_answers_file", "_envops", "_exclude"}
 ENVOPS = {"undefined", "keep_trailing_newline", "trim_blocks", "lstrip_blocks"}
 QUESTION_KEYS = {"type", "help", "default", "choices", "when"}
 SUFFIX = ".jinja"
@@ -58,6 +59,9 @@ class CopierTemplate:
         unknown |= {f"_envops.{key}" for key in set(config.get("_envops", {})) - ENVOPS}
         for name, question in self.questions_in(config).items():
             unknown |= {f"{name}.{key}" for key in set(question) - QUESTION_KEYS}
+        unknown |= {
+            f"_exclude: {pattern}" for pattern in config.get("_exclude", []) if "/" in pattern
+        }
         if config.get("_envops", {}).get("undefined", "jinja2.StrictUndefined") != (
             "jinja2.StrictUndefined"
         ):
@@ -123,13 +127,16 @@ class CopierTemplate:
         }
         env = self.environment()
         source_root = self.root / self.config.get("_subdirectory", "")
+        excluded = self.config.get("_exclude", [])
         written: list[Path] = []
         for source in sorted(p for p in source_root.rglob("*") if p.is_file()):
+            parts = source.relative_to(source_root).parts
+            if any(fnmatch.fnmatchcase(part, glob) for part in parts for glob in excluded):
+                continue  # a pattern without "/" matches a name at any depth, as in copier
             relative = source.relative_to(self.root).as_posix()
             is_template = source.name.endswith(SUFFIX)
             if not is_template and source.with_name(source.name + SUFFIX).exists():
                 continue  # copier prefers the templated sibling
-            parts = source.relative_to(source_root).parts
             if is_template:
                 parts = (*parts[:-1], parts[-1].removesuffix(SUFFIX))
             rendered_parts = [

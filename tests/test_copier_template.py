@@ -70,7 +70,8 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 
 EDGE_CASES = {
     "copier.yml": (
-        "_subdirectory: t\n_envops:\n  undefined: jinja2.StrictUndefined\n"
+        "_subdirectory: t\n_exclude: [__pycache__, '*.py[co]', '*.bak']\n"
+        "_envops:\n  undefined: jinja2.StrictUndefined\n"
         "  keep_trailing_newline: true\n"
         "name:\n  type: str\nwith_docs:\n  type: bool\n  default: false\n"
         "secret:\n  type: str\n  default: s3\n  when: false\n"
@@ -82,6 +83,10 @@ EDGE_CASES = {
     "t/{% if with_docs %}docs{% endif %}/index.md": "left out when the name is empty\n",
     "t/{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers | to_nice_yaml }}",
     "t/run.sh": "#!/bin/sh\n",
+    "t/pkg/mod.py": "x = 1\n",
+    "t/pkg/__pycache__/mod.cpython-311.pyc": "compiled by an installer\n",
+    "t/pkg/stray.pyc": "compiled\n",
+    "t/notes.txt.bak": "a backup\n",
 }
 
 
@@ -91,6 +96,8 @@ def test_edge_cases_of_the_format_render_as_in_copier(tmp_path: Path) -> None:
     assert_same_output(template, tmp_path, {"name": "café"})
     assert (tmp_path / "ours" / "run.sh").stat().st_mode & 0o111
     assert not (tmp_path / "ours" / "docs").exists()
+    assert sorted(p.name for p in (tmp_path / "ours" / "pkg").iterdir()) == ["mod.py"]
+    assert not (tmp_path / "ours" / "notes.txt").exists()
 
 
 @pytest.mark.parametrize(
@@ -99,6 +106,7 @@ def test_edge_cases_of_the_format_render_as_in_copier(tmp_path: Path) -> None:
         ("_tasks: [echo hi]\n", "uses _tasks"),
         ("_envops:\n  undefined: jinja2.Undefined\n", "uses _envops.undefined"),
         ("_envops:\n  autoescape: true\n", "uses _envops.autoescape"),
+        ("_exclude: [docs/*.md]\n", "uses _exclude: docs/"),
         ("name:\n  type: str\n  validator: '{{ x }}'\n", "uses name.validator"),
         ("name:\n  type: str\n", "no answer for 'name'"),
         ("db:\n  type: str\n  default: oracle\n  choices: [sqlite]\n", "not one of db's choices"),

@@ -32,8 +32,10 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"
+    # --compile-bytecode, as pip does: it compiles the template's .py files in site-packages.
+    install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
     subprocess.run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), str(wheel)],
+        [*install, str(wheel)],
         check=True,
         capture_output=True,
         text=True,
@@ -66,3 +68,7 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
     assert "site-packages" not in answers_text and str(tmp_path) not in answers_text
     assert yaml.safe_load(answers_text)["_fastsqla_cli_version"] == __version__
     assert (work / "demo" / "demo" / "models" / "user.py").is_file()
+    compiled = [
+        p for p in (work / "demo").rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"
+    ]
+    assert compiled == []  # the installer's bytecode stays in site-packages
