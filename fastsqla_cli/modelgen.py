@@ -139,9 +139,18 @@ def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
 
 
 def render_model(
-    package: str, m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
+    package: str,
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+    *,
+    connection_dependency: bool = True,
 ) -> ModelFiles:
-    """Render every file of model ``m``; ``targets`` maps a ref's name to its model."""
+    """Render every file of model ``m``; ``targets`` maps a ref's name to its model.
+
+    ``connection_dependency``: the project's ``database.py`` has ``ConnectionDep`` (projects
+    made by fastsqla 0.1.0 before it was added have only ``SessionDep``), so the read route
+    uses it."""
     views = [
         FieldView(
             field,
@@ -170,7 +179,6 @@ def render_model(
         ("sqlalchemy", "bindparam"),
         ("sqlalchemy", "select"),
         (package, "integrity"),
-        (f"{package}.database", "ConnectionDep"),
         (f"{package}.database", "SessionDep"),
         (f"{package}.models.{m.module}", m.class_name),
         (f"{package}.routers", "RowId"),
@@ -178,6 +186,8 @@ def render_model(
         (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
     ]
+    if connection_dependency:
+        router_imports.append((f"{package}.database", "ConnectionDep"))
     if refs:
         router_imports += [
             ("sqlalchemy.ext.asyncio", "AsyncSession"),
@@ -260,7 +270,10 @@ def render_model(
             "schemas.py.jinja", imports=imports(schema_imports), **context
         ),
         pkg / "routers" / f"{m.module}.py": render(
-            "router.py.jinja", imports=imports(router_imports), **context
+            "router.py.jinja",
+            imports=imports(router_imports),
+            reader="connection" if connection_dependency else "session",
+            **context,
         ),
         PurePosixPath("tests/factories") / f"{m.module}.py": render(
             "factory.py.jinja", imports=imports(factory_imports), **context

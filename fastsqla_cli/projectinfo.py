@@ -59,6 +59,19 @@ def find_project(directory: Path, *, search_parents: bool = False) -> ProjectInf
     )
 
 
+def defines(path: Path, name: str) -> bool:
+    """Whether the module at ``path`` assigns ``name`` at its top level."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+    return False
+
+
 def existing_models(project: ProjectInfo) -> dict[str, ModelName]:
     """Every model class in ``<package>/models/``, by class name, with its real table."""
     models: dict[str, ModelName] = {}

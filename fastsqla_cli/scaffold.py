@@ -14,7 +14,7 @@ from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.formatting import format_python
 from fastsqla_cli.modelgen import render_model
 from fastsqla_cli.naming import ModelName, model_name
-from fastsqla_cli.projectinfo import ProjectInfo, existing_models, find_project
+from fastsqla_cli.projectinfo import ProjectInfo, defines, existing_models, find_project
 from fastsqla_cli.registration import register_model, register_router
 
 
@@ -87,7 +87,14 @@ def plan_model(
                 f"(models: {known}): add {class_name} first"
             )
 
-    rendered = render_model(project.package, model, fields, targets)
+    database = project.package_dir / "database.py"
+    rendered = render_model(
+        project.package,
+        model,
+        fields,
+        targets,
+        connection_dependency=defines(database, "ConnectionDep"),
+    )
     files = format_python(project.root, rendered.files)
     creates = {project.root / path: text for path, text in files.items()}
     package = project.package
