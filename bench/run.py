@@ -3,7 +3,7 @@
     python bench/run.py                 # everything: part A (CLI) and part B (app, wrk)
     python bench/run.py --quick         # smoke mode: fewer, shorter runs
     python bench/run.py --only cli      # part A; --only app for part B; or single figures:
-    python bench/run.py --only help,new,add-model,new-check
+    python bench/run.py --only help,new,add-model,new-check,suite
 
 Run it with the interpreter that has fastsqla installed (the `fastsqla` script next to it
 is the one timed). Progress goes to stderr; the tables go to stdout. bench/README.md says
@@ -40,13 +40,24 @@ BENCH = Path(__file__).resolve().parent
 BASELINE = BENCH / "baseline"
 LUA = BENCH / "lua"
 
-CLI_ITEMS = ("help", "new", "add-model", "new-check")
+CLI_ITEMS = ("help", "new", "add-model", "new-check", "suite")
 APP_ITEMS = ("app",)
 APPS = ("generated", "generated-prod", "baseline", "postgres")
 
-TARGETS = {"new": 0.5, "add-model": 0.4, "new-check": 5.0}  # seconds, wall clock
+TARGETS = {"new": 0.5, "add-model": 0.4, "new-check": 5.0, "suite": 3.0}  # s, wall clock
 # What each timed command cannot go below on this machine, measured in the same run.
-FLOORS = {"new": "typer-command", "add-model": "typer-command", "new-check": "setup-floor"}
+FLOORS = {
+    "new": "typer-command",
+    "add-model": "typer-command",
+    "new-check": "setup-floor",
+    "suite": "",
+    "suite-models": "",
+}
+SUITE_MODELS = (  # added one by one for the suite-models row
+    ("Post", "title:str:max=200", "body:text", "author:ref:User"),
+    ("Comment", "body:text", "post:ref:Post", "author:ref:User"),
+    ("Tag", "name:str:unique"),
+)
 APP_TARGETS = {"POST /users": 2.0, "GET /users/{id}": 1.5}  # generated/baseline req/s
 PACKAGE = "demo"
 
@@ -355,6 +366,26 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
                 if i:  # the first run warms uv's cache
                     row.add((sum(t[0] for t in steps), sum(t[1] for t in steps)))
 
+    def suite(row: CliRow) -> None:
+        runs = args.runs or (2 if quick else 3)
+        row.note = "pytest in the project's .venv, .pyc written by one untimed run first"
+        grown = CliRow("suite-models", f"... after adding {len(SUITE_MODELS)} models")
+        log(f"A: the generated test suite, {runs} runs, then with {len(SUITE_MODELS)} models")
+        with temp_dir("suite", args.keep) as where:
+            run([fastsqla, "new", "demo"], where, env)  # makes .venv and runs the suite once
+            project = where / "demo"
+            pytest = [str(project / ".venv" / "bin" / "python"), "-m", "pytest", "-q"]
+            for _ in range(runs):
+                row.add(timed(pytest, project, env))
+            for model in SUITE_MODELS:
+                run([fastsqla, "add-model", *model, "--no-check"], project, env)
+            run(pytest, project, env)
+            for _ in range(runs):
+                grown.add(timed(pytest, project, env))
+        rows.append(grown)
+        added = (grown.series.median - row.series.median) / len(SUITE_MODELS)
+        grown.note = f"{added:+.2f} s per added model (target: well under 1 s)"
+
     if "help" in items:
         guarded(CliRow("help", "fastsqla --help"), help_pair)
     if "new" in items:
@@ -369,6 +400,8 @@ def bench_cli(args: argparse.Namespace, fastsqla: str, items: set[str]) -> list[
         guarded(CliRow("new-check", "fastsqla new X (venv + install + tests)"), new_check)
         label = "set-up floor: uv venv + install + one-test suite"
         guarded(CliRow("setup-floor", label), setup_floor)
+    if "suite" in items:
+        guarded(CliRow("suite", "the generated project's tests (starter project)"), suite)
     return rows
 
 
@@ -385,7 +418,7 @@ def cli_table(rows: list[CliRow]) -> str:
             value = row.series.median / target
             ratio = f"{value:.2f}x target {target:g} s"
             verdict = "ok" if value <= 1.0 else "OVER"
-            floor = by_key.get(FLOORS[row.key])
+            floor = by_key.get(FLOORS.get(row.key, ""))
             if floor and floor.series.values and not floor.error:
                 ratio += f", {row.series.median / floor.series.median:.2f}x floor"
         elif row.key == "help" and "help-baseline" in by_key:

@@ -9,8 +9,8 @@ RUN = Path(__file__).resolve().parents[1] / "bench" / "run.py"
 
 
 def test_quick_cli_bench_prints_its_table(tmp_path: Path) -> None:
-    # `new-check` (venv + install + tests) is left out: it depends on uv's cache and
-    # takes several seconds; every other CLI figure runs for real, as subprocesses.
+    # `new-check` and `suite` (venv + install + tests) are left out: they depend on uv's
+    # cache and take several seconds; every other CLI figure runs for real, as subprocesses.
     raw = tmp_path / "bench.json"
     done = subprocess.run(
         [
@@ -20,7 +20,7 @@ def test_quick_cli_bench_prints_its_table(tmp_path: Path) -> None:
             "--only",
             "cli",
             "--skip",
-            "new-check",
+            "new-check,suite",
             "--runs",
             "2",
             "--json",
