@@ -50,9 +50,9 @@ def python_literal(text: str) -> str:
 
 def uv_build_requirement(uv_version: str | None) -> str:
     """The project's build backend: ``uv_build`` bounded to one minor release, as ``uv init``
-    writes it. The minor release of the uv fastsqla runs: that uv then builds the project
-    itself, with no backend to install (twice as fast as hatchling here), and pip takes the
-    newest ``uv_build`` of that minor release (which can lag behind uv's own patch releases).
+    writes it, namely the minor release of the uv that fastsqla runs. That uv then builds
+    the project itself, with no backend to install (twice as fast as hatchling here); pip
+    takes the newest ``uv_build`` of the release, whose patch number can lag behind uv's.
     """
     for version in (uv_version, UV_TESTED):
         major, _, rest = (version or "").partition(".")
