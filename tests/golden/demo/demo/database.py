@@ -1,6 +1,7 @@
 """The database layer: the declarative base, the engine, the per-request session and
 connection."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.pool import QueuePool
 
 # Stable constraint names, the same on every database and in every migration.
 NAMING_CONVENTION = {
@@ -91,10 +93,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
     cursor.close()
 
 
+def connection_slots(engine: AsyncEngine) -> asyncio.Semaphore:
+    """One slot per pooled connection, handed out in the order requests ask for them.
+
+    SQLAlchemy's pool lets a request that asks just as a connection comes back take it
+    ahead of those already waiting (sqlalchemy#7679), so under load a few requests wait for
+    seconds. Queueing here first, in order, each then finds a connection free."""
+    pool = engine.sync_engine.pool
+    return asyncio.Semaphore(pool.size() if isinstance(pool, QueuePool) else 1)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: rolled back if the request fails, always closed."""
+    slots: asyncio.Semaphore = request.state.connection_slots
     sessionmaker: async_sessionmaker[AsyncSession] = request.state.sessionmaker
-    async with sessionmaker() as session:
+    async with slots, sessionmaker() as session:
         try:
             yield session
         except Exception:
@@ -109,8 +122,9 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
     """One connection per request, for reads through Core: no session, no ORM object to
     build and track. What it began is rolled back when it goes back to the pool. A route
     takes this or `SessionDep`, not both: on SQLite a process has a single connection."""
+    slots: asyncio.Semaphore = request.state.connection_slots
     engine: AsyncEngine = request.state.engine
-    async with engine.connect() as connection:
+    async with slots, engine.connect() as connection:
         yield connection
 
 

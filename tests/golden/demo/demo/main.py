@@ -1,5 +1,6 @@
 """The application: its lifespan opens the database, creates the tables and closes it."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypedDict
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from demo import DESCRIPTION
+from demo.database import connection_slots
 from demo.database import create_tables
 from demo.database import make_engine
 from demo.models import Base
@@ -23,6 +25,7 @@ class State(TypedDict):
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    connection_slots: asyncio.Semaphore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield {
                 "engine": engine,
                 "sessionmaker": async_sessionmaker(engine, expire_on_commit=False),
+                "connection_slots": connection_slots(engine),
             }
         finally:
             await engine.dispose()
