@@ -252,7 +252,7 @@ import asyncio, sys, time
 from types import SimpleNamespace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from shop.database import connection_slots, get_session, make_engine
+from shop.database import connection_slot, connection_slots, get_session, make_engine
 
 async def main() -> None:
     engine = make_engine(sys.argv[1], pool_size=5)
@@ -265,9 +265,11 @@ async def main() -> None:
     async def client() -> None:  # one request after another, as a wrk connection sends them
         while time.perf_counter() < stop:
             started = time.perf_counter()
-            async for session in get_session(SimpleNamespace(state=state)):
-                await session.execute(text("SELECT 1"))
-                await session.execute(text("SELECT 2"))
+            request = SimpleNamespace(state=state)
+            async for slot in connection_slot(request):  # as FastAPI resolves SessionDep
+                async for session in get_session(request, slot):
+                    await session.execute(text("SELECT 1"))
+                    await session.execute(text("SELECT 2"))
             waits.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(100)))

@@ -103,11 +103,21 @@ def connection_slots(engine: AsyncEngine) -> asyncio.Semaphore:
     return asyncio.Semaphore(pool.size() if isinstance(pool, QueuePool) else 1)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: rolled back if the request fails, always closed."""
+async def connection_slot(request: Request) -> AsyncIterator[None]:
+    """Wait for one of the connection slots. FastAPI runs this once per request however
+    many dependencies ask for it, so a route with a session and a connection takes one."""
     slots: asyncio.Semaphore = request.state.connection_slots
+    async with slots:
+        yield
+
+
+SlotDep = Annotated[None, Depends(connection_slot)]
+
+
+async def get_session(request: Request, _slot: SlotDep) -> AsyncIterator[AsyncSession]:
+    """One session per request: rolled back if the request fails, always closed."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.state.sessionmaker
-    async with slots, sessionmaker() as session:
+    async with sessionmaker() as session:
         try:
             yield session
         except Exception:
@@ -118,13 +128,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+async def get_connection(request: Request, _slot: SlotDep) -> AsyncIterator[AsyncConnection]:
     """One connection per request, for reads through Core: no session, no ORM object to
     build and track. What it began is rolled back when it goes back to the pool. A route
     takes this or `SessionDep`, not both: on SQLite a process has a single connection."""
-    slots: asyncio.Semaphore = request.state.connection_slots
     engine: AsyncEngine = request.state.engine
-    async with slots, engine.connect() as connection:
+    async with engine.connect() as connection:
         yield connection
 
 
