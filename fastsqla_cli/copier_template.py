@@ -93,17 +93,11 @@ class CopierTemplate:
         return answers
 
     def environment(self) -> jinja2.Environment:
-        import jinja2
+        from fastsqla_cli.template_cache import cache_dir
+        from fastsqla_cli.templating import strict_environment
 
-        from fastsqla_cli.template_cache import bytecode_cache, cache_dir
-
-        envops = {**self.config.get("_envops", {}), "undefined": jinja2.StrictUndefined}
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.root),
-            autoescape=False,
-            bytecode_cache=bytecode_cache(cache_dir()),
-            **envops,
-        )
+        envops = {k: v for k, v in self.config.get("_envops", {}).items() if k != "undefined"}
+        env = strict_environment(self.root, cache_dir(), **envops)  # `undefined`: see config
         env.filters["to_json"] = to_json
         env.filters["to_nice_yaml"] = to_nice_yaml
         return env

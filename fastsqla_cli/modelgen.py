@@ -186,8 +186,10 @@ def render_model(
         (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
     ]
-    if connection_dependency:
-        router_imports.append((f"{package}.database", "ConnectionDep"))
+    reader, reader_dep = (
+        ("connection", "ConnectionDep") if connection_dependency else ("session", "SessionDep")
+    )
+    router_imports.append((f"{package}.database", reader_dep))
     if refs:
         router_imports += [
             ("sqlalchemy.ext.asyncio", "AsyncSession"),
@@ -272,7 +274,8 @@ def render_model(
         pkg / "routers" / f"{m.module}.py": render(
             "router.py.jinja",
             imports=imports(router_imports),
-            reader="connection" if connection_dependency else "session",
+            reader=reader,
+            reader_dep=reader_dep,
             **context,
         ),
         PurePosixPath("tests/factories") / f"{m.module}.py": render(

@@ -20,8 +20,34 @@ def templates_dir() -> Path:
     return Path(__file__).parent.parent / "templates"
 
 
+def strict_environment(
+    root: Path,
+    compiled_templates: Path | None,
+    *,
+    keep_trailing_newline: bool = False,
+    trim_blocks: bool = False,
+    lstrip_blocks: bool = False,
+) -> jinja2.Environment:
+    """Templates under ``root``, compiled once into ``compiled_templates`` (see
+    ``template_cache``; None: no cache). Strict: an undefined name is an error, never an
+    empty string; nothing is HTML-escaped."""
+    import jinja2
+
+    from fastsqla_cli.template_cache import bytecode_cache
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        bytecode_cache=bytecode_cache(compiled_templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=keep_trailing_newline,
+        trim_blocks=trim_blocks,
+        lstrip_blocks=lstrip_blocks,
+    )
+
+
 def environment() -> jinja2.Environment:
-    """Strict: an undefined name is an error, never an empty string."""
+    """The model templates' environment, one per cache directory."""
     from fastsqla_cli.template_cache import cache_dir
 
     return _environment(cache_dir())
@@ -29,18 +55,12 @@ def environment() -> jinja2.Environment:
 
 @cache
 def _environment(compiled_templates: Path | None) -> jinja2.Environment:
-    import jinja2
-
-    from fastsqla_cli.template_cache import bytecode_cache
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir() / "model"),
-        bytecode_cache=bytecode_cache(compiled_templates),
-        undefined=jinja2.StrictUndefined,
+    return strict_environment(
+        templates_dir() / "model",
+        compiled_templates,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
     )
 
 
