@@ -298,6 +298,54 @@ def test_requests_get_connections_in_the_order_they_ask(
     assert float(done.stdout) < 2.5
 
 
+SQLITE_WRITERS = """\
+import asyncio, sys
+import httpx
+from asgi_lifespan import LifespanManager
+from shop.main import create_app
+from shop.settings import Settings
+
+async def main() -> None:
+    app = create_app(Settings(database_url=sys.argv[1]))
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def create(i: int) -> int:
+                body = {"name": f"n{i}", "email": f"u{i}@example.com"}
+                return (await client.post("/users", json=body)).status_code
+
+            async def read(i: int) -> int:
+                return (await client.get(f"/users/{1 + i % 50}")).status_code
+
+            statuses = await asyncio.gather(*(create(i) for i in range(50)))
+            statuses += await asyncio.gather(
+                *(create(i) for i in range(50, 150)), *(read(i) for i in range(100))
+            )
+    print(" ".join(sorted({str(status) for status in statuses})))
+
+asyncio.run(main())
+"""
+
+
+def test_sqlite_writers_take_turns_on_the_two_connections(tmp_path: Path) -> None:
+    """A SQLite process keeps two connections, so two writers can meet at the file's lock:
+    the second must wait for it (busy timeout), not fail with "database is locked"."""
+    import subprocess
+
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}"
+    done = subprocess.run(
+        [PYTHON, "-W", "error", "-c", SQLITE_WRITERS, url],
+        cwd=tmp_path / "shop",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200", "201"]
+
+
 def test_without_uv_new_falls_back_to_venv_and_pip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
@@ -113,6 +114,28 @@ def test_the_database_picks_the_driver_and_default_url(
     assert any(dep.startswith(driver) for dep in dependencies)
     code = "".join(p.read_text() for p in (project.root / "shop").rglob("*.py"))
     assert "://" not in code.replace(settings, "")  # the URL lives in settings only
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql"])
+def test_the_readme_gives_every_setting_with_its_real_default(
+    tmp_path: Path, database: str
+) -> None:
+    project = create_project(tmp_path / "shop", database=database)
+    settings = ast.parse((project.root / "shop" / "settings.py").read_text())
+    defaults = {
+        node.target.id.upper(): ast.literal_eval(node.value)
+        for node in ast.walk(settings)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.value is not None
+        and node.target.id != "model_config"
+    }
+    readme = (project.root / "README.md").read_text()
+    documented = dict(re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", readme, re.MULTILINE))
+    assert set(documented) == set(defaults)
+    for name, value in defaults.items():
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        assert documented[name] == shown, name
 
 
 def test_an_existing_non_empty_destination_is_refused_untouched(tmp_path: Path) -> None:
