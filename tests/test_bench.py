@@ -1,9 +1,15 @@
 """The benchmark (bench/run.py) runs, in its quick CLI mode, and prints its table."""
 
+import asyncio
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import httpx
+import pytest
 
 RUN = Path(__file__).resolve().parents[1] / "bench" / "run.py"
 
@@ -54,3 +60,57 @@ def test_quick_cli_bench_prints_its_table(tmp_path: Path) -> None:
     for key, figure in figures.items():
         assert figure["error"] == "", key
         assert len(figure["values"]) == 2 and all(v > 0 for v in figure["values"]), key
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("ratio", "endpoint", "expected"),
+    [
+        (2.0, "POST /users", "target 2x: ok"),
+        (1.99, "POST /users", "target 2x: BELOW"),
+        (1.5, "GET /users/{id}", "target 1.5x: ok; 3x: no"),
+        (1.49, "GET /users/{id}", "target 1.5x: BELOW; 3x: no"),
+        (3.0, "GET /users/{id}", "target 1.5x: ok; 3x: ok"),
+    ],
+)
+def test_app_ratios_are_judged_against_the_issue_targets(
+    ratio: float, endpoint: str, expected: str
+) -> None:
+    bench = load_module(RUN, "bench_run")
+    assert bench.target_verdict(ratio, endpoint) == expected
+
+
+def test_the_ceiling_app_answers_like_the_generated_one() -> None:
+    # The bench seeds every app the same way and checks it (ids in order, 409, 404): the
+    # no-database ceiling must pass the same checks to be served next to the others.
+    ceiling = load_module(RUN.parent / "baseline" / "ceiling_app.py", "ceiling_app")
+
+    async def exercise() -> None:
+        transport = httpx.ASGITransport(app=ceiling.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            made = [
+                await client.post("/users", json={"name": f"n{i}", "email": f"e{i}@x.io"})
+                for i in range(3)
+            ]
+            assert [r.status_code for r in made] == [201, 201, 201]
+            assert [r.json()["id"] for r in made] == [1, 2, 3]
+            second = await client.get("/users/2")
+            assert second.json() == {"name": "n1", "email": "e1@x.io", "id": 2}
+            duplicate = await client.post("/users", json={"name": "x", "email": "e0@x.io"})
+            assert duplicate.status_code == 409
+            assert (await client.get("/users/4")).status_code == 404
+            too_long = await client.post("/users", json={"name": "x" * 256, "email": "a@b"})
+            assert too_long.status_code == 422
+
+    asyncio.run(exercise())
