@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+import os
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,7 +135,10 @@ def new(
         else:
             next_commands.append('uv venv && uv pip install -e ".[dev]"')
             next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
-        next_commands.append("fastsqla add-model Post title:str:max=200 body:text author:ref:User")
+        next_commands.append(
+            f"{_fastsqla_command(project.root)} add-model Post title:str:max=200 body:text "
+            "author:ref:User"
+        )
         ui.summary("fastsqla new", lines, next_commands)
 
 
@@ -272,6 +278,25 @@ def _display(path: Path) -> str:
         return str(path.relative_to(Path.cwd())) or "."
     except ValueError:
         return str(path)
+
+
+def _fastsqla_command(cwd: Path) -> str:
+    """How to run this fastsqla again from ``cwd``: `fastsqla` when that name on PATH is this
+    very script, else the script's path (from a virtualenv that is not activated, say)."""
+    script = Path(sys.argv[0])
+    if script.name == "__main__.py":  # python -m fastsqla_cli
+        return f"{_path_from(Path(sys.executable), cwd)} -m fastsqla_cli"
+    on_path = shutil.which("fastsqla")
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return "fastsqla"
+    return _path_from(script, cwd)
+
+
+def _path_from(path: Path, cwd: Path) -> str:
+    """``path`` as typed in ``cwd``: relative when that is shorter, absolute otherwise."""
+    absolute = str(path.absolute())
+    relative = os.path.relpath(absolute, cwd)
+    return relative if len(relative) < len(absolute) else absolute
 
 
 def main() -> None:

@@ -79,7 +79,7 @@ def test_new_then_add_model_without_checks(tmp_path: Path, monkeypatch: pytest.M
     code, out, err = run("new", "shop", "--no-check")
     assert code == 0, err
     assert "Created shop" in out and "Checks skipped (--no-check)" in out
-    assert "fastsqla add-model" in out
+    assert " add-model Post title:str:max=200 body:text author:ref:User" in out
     code, out, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 0, err
     assert "Created shop/models/post.py" in out
@@ -195,3 +195,31 @@ def test_paths_with_markup_characters_are_printed_as_they_are(tmp_path: Path) ->
     code, out, err = run("new", str(parent / "shop"), "--no-check")
     assert code == 0, err
     assert "work[dev]" in out  # rich would swallow `[dev]` as markup
+
+
+@pytest.mark.parametrize(
+    ("invoked_as", "on_path", "expected"),
+    [
+        ("venv/bin/fastsqla", True, "fastsqla"),  # an activated virtualenv, or pipx
+        ("venv/bin/fastsqla", False, "../venv/bin/fastsqla"),  # `.venv/bin/fastsqla new demo`
+        ("venv/lib/fastsqla_cli/__main__.py", False, "../venv/bin/python -m fastsqla_cli"),
+    ],
+)
+def test_the_next_command_hint_runs_the_same_fastsqla(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    invoked_as: str,
+    on_path: bool,
+    expected: str,
+) -> None:
+    from fastsqla_cli.cli import _fastsqla_command
+
+    for name in ("bin/fastsqla", "bin/python", "lib/fastsqla_cli/__main__.py"):
+        script = tmp_path / "venv" / name
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text("")
+        script.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / invoked_as), "new", "demo"])
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "venv" / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "venv" / "bin") if on_path else str(tmp_path))
+    assert _fastsqla_command(tmp_path / "demo") == expected
