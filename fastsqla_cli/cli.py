@@ -135,10 +135,8 @@ def new(
         else:
             next_commands.append('uv venv && uv pip install -e ".[dev]"')
             next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
-        next_commands.append(
-            f"{_fastsqla_command(project.root)} add-model Post title:str:max=200 body:text "
-            "author:ref:User"
-        )
+        fastsqla = _fastsqla_command(project.root)
+        next_commands.append(f"{fastsqla} add-model Post title:str body:text author:ref:User")
         ui.summary("fastsqla new", lines, next_commands)
 
 

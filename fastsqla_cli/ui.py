@@ -100,6 +100,9 @@ def show_failures(steps: tuple[StepResult, ...] | list[StepResult]) -> None:
 
 def summary(title: str, lines: list[str], next_commands: list[str]) -> None:
     body = "\n".join(lines)
-    if next_commands:
-        body += "\n\n[bold]Next:[/]\n" + "\n".join(f"  [cyan]{escape(c)}[/]" for c in next_commands)
     console.print(Panel(body, title=title, title_align="left", border_style="green", expand=False))
+    if next_commands:
+        # Outside the panel and never wrapped by rich: each command stays one line to copy.
+        console.print("[bold]Next:[/]")
+        for command in next_commands:
+            console.print(f"  [cyan]{escape(command)}[/]", soft_wrap=True)

@@ -79,7 +79,7 @@ def test_new_then_add_model_without_checks(tmp_path: Path, monkeypatch: pytest.M
     code, out, err = run("new", "shop", "--no-check")
     assert code == 0, err
     assert "Created shop" in out and "Checks skipped (--no-check)" in out
-    assert " add-model Post title:str:max=200 body:text author:ref:User" in out
+    assert " add-model Post title:str body:text author:ref:User" in out
     code, out, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 0, err
     assert "Created shop/models/post.py" in out
