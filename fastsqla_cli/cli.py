@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -129,7 +130,7 @@ def new(
         ]
         if report is None:
             lines.append("Checks skipped (--no-check).")
-        next_commands = [f"cd {where}"]
+        next_commands = [f"cd {shlex.quote(where)}"]
         if report is not None and python is None:
             next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
         else:
@@ -291,10 +292,10 @@ def _fastsqla_command(cwd: Path) -> str:
 
 
 def _path_from(path: Path, cwd: Path) -> str:
-    """``path`` as typed in ``cwd``: relative when that is shorter, absolute otherwise."""
+    """``path`` as typed in a shell in ``cwd``: relative when that is shorter, else absolute."""
     absolute = str(path.absolute())
     relative = os.path.relpath(absolute, cwd)
-    return relative if len(relative) < len(absolute) else absolute
+    return shlex.quote(relative if len(relative) < len(absolute) else absolute)
 
 
 def main() -> None:

@@ -203,6 +203,7 @@ def test_paths_with_markup_characters_are_printed_as_they_are(tmp_path: Path) ->
         ("venv/bin/fastsqla", True, "fastsqla"),  # an activated virtualenv, or pipx
         ("venv/bin/fastsqla", False, "../venv/bin/fastsqla"),  # `.venv/bin/fastsqla new demo`
         ("venv/lib/fastsqla_cli/__main__.py", False, "../venv/bin/python -m fastsqla_cli"),
+        ("my venv/bin/fastsqla", False, "'../my venv/bin/fastsqla'"),  # as a shell takes it
     ],
 )
 def test_the_next_command_hint_runs_the_same_fastsqla(
@@ -214,8 +215,8 @@ def test_the_next_command_hint_runs_the_same_fastsqla(
 ) -> None:
     from fastsqla_cli.cli import _fastsqla_command
 
-    for name in ("bin/fastsqla", "bin/python", "lib/fastsqla_cli/__main__.py"):
-        script = tmp_path / "venv" / name
+    for name in ("venv/bin/fastsqla", "venv/bin/python", "venv/lib/fastsqla_cli/__main__.py"):
+        script = tmp_path / name
         script.parent.mkdir(parents=True, exist_ok=True)
         script.write_text("")
         script.chmod(0o755)
