@@ -328,13 +328,19 @@ asyncio.run(main())
 """
 
 
-def test_sqlite_writers_take_turns_on_the_two_connections(tmp_path: Path) -> None:
-    """A SQLite process keeps two connections, so two writers can meet at the file's lock:
-    the second must wait for it (busy timeout), not fail with "database is locked"."""
+@pytest.mark.parametrize("where", ["file", "memory", ":memory:"])
+def test_sqlite_writers_take_turns(tmp_path: Path, where: str) -> None:
+    """A SQLite process keeps two connections to a file, so two writers can meet at its
+    lock: the second must wait for it (busy timeout), not fail with "database is locked".
+    An in-memory database lives in one connection, which every request then shares."""
     import subprocess
 
     fastsqla("new", "shop", "--no-check", cwd=tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}"
+    url = {
+        "file": f"sqlite+aiosqlite:///{tmp_path / 'writers.db'}",
+        "memory": "sqlite+aiosqlite://",
+        ":memory:": "sqlite+aiosqlite:///:memory:",
+    }[where]
     done = subprocess.run(
         [PYTHON, "-W", "error", "-c", SQLITE_WRITERS, url],
         cwd=tmp_path / "shop",

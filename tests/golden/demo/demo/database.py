@@ -10,7 +10,9 @@ from fastapi import Depends
 from fastapi import Request
 from sqlalchemy import MetaData
 from sqlalchemy import event
+from sqlalchemy import make_url
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,12 +65,17 @@ async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:
     """The application's engine; on SQLite, every connection gets the pragmas a web app needs."""
     if url.startswith("sqlite"):
-        # Two connections per process. An aiosqlite connection runs each query on a thread
-        # of its own and hands the result back to the event loop; with two, one can run a
-        # query while the other's result is on its way. A third only adds a thread competing
-        # for the GIL (GET by id: a quarter more requests per second with two, none more
-        # with three). Writers take turns: SQLite lets one in at a time, the other waits.
-        engine = create_async_engine(url, echo=echo, pool_size=2, max_overflow=0)
+        if _in_memory(make_url(url)):
+            # The database lives inside its one connection: SQLAlchemy keeps that one.
+            engine = create_async_engine(url, echo=echo)
+        else:
+            # Two connections per process. An aiosqlite connection runs each query on a
+            # thread of its own and hands the result back to the event loop; with two, one
+            # can run a query while the other's result is on its way. A third only adds a
+            # thread competing for the GIL (GET by id: a quarter more requests per second
+            # with two, none more with three). Writers take turns: SQLite lets one in at a
+            # time, the other waits.
+            engine = create_async_engine(url, echo=echo, pool_size=2, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool, no overflow: each process holds at most `pool_size` connections, so
@@ -79,6 +86,11 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEng
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
     )
+
+
+def _in_memory(url: URL) -> bool:
+    """`sqlite://`, `sqlite:///:memory:` or a `mode=memory` URI: no file behind it."""
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
