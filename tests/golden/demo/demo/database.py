@@ -89,7 +89,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEng
 
 
 def _in_memory(url: URL) -> bool:
-    """`sqlite://`, `sqlite:///:memory:` or a `mode=memory` URI: no file behind it."""
+    """No file behind the URL: no database name, `:memory:`, or a `mode=memory` URI."""
     return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
