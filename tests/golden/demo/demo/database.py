@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import StaticPool
 
 # Stable constraint names, the same on every database and in every migration.
 NAMING_CONVENTION = {
@@ -64,10 +65,11 @@ async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:
     """The application's engine; on SQLite, every connection gets the pragmas a web app needs."""
-    if url.startswith("sqlite"):
-        if _in_memory(make_url(url)):
-            # The database lives inside its one connection: SQLAlchemy keeps that one.
-            engine = create_async_engine(url, echo=echo)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if _in_memory(parsed):
+            # The database lives inside its one connection: every request shares that one.
+            engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
         else:
             # Two connections per process. An aiosqlite connection runs each query on a
             # thread of its own and hands the result back to the event loop; with two, one
