@@ -21,7 +21,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import URL, make_url
 
-from fastsqla_cli.project import create_project
+from fastsqla_cli.new import create_project
 
 PACKAGE = "my_shop"
 

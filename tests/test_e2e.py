@@ -110,25 +110,6 @@ def test_every_type_modifier_and_reference(tmp_path: Path) -> None:
     assert "All checks passed" in out
 
 
-def test_add_model_in_a_project_from_before_the_connection_dependency(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Projects made before `ConnectionDep` existed have only `SessionDep`: a model added to
-    them reads through the session, and the project's checks pass."""
-    from fastsqla_cli import scaffold
-    from tests.test_scaffold import without_connection_dependency
-
-    with monkeypatch.context() as patch:  # the starter model as the older fastsqla wrote it
-        patch.setattr(scaffold, "defines", lambda path, name: False)
-        fastsqla("new", "shop", "--no-check", cwd=tmp_path)
-    project = tmp_path / "shop"
-    without_connection_dependency(project)
-    assert "ConnectionDep" not in "".join(p.read_text() for p in project.rglob("*.py"))
-    out = fastsqla("add-model", "Post", "title:str", "--python", PYTHON, cwd=project)
-    assert "passed" in out
-    assert "session: SessionDep" in (project / "shop" / "routers" / "post.py").read_text()
-
-
 def test_a_long_model_name_still_lints_and_formats(tmp_path: Path) -> None:
     fastsqla("new", "my-shop", "--no-check", cwd=tmp_path)
     project = tmp_path / "my-shop"
@@ -355,7 +336,7 @@ def test_sqlite_writers_take_turns(tmp_path: Path, where: str) -> None:
 def test_without_uv_new_falls_back_to_venv_and_pip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastsqla_cli import checks
+    from fastsqla_cli import check as checks
 
     monkeypatch.setattr(checks, "find_uv", lambda: None)
     out = fastsqla("new", "plain", "--no-types", cwd=tmp_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from fastsqla_cli.project import create_project
+from fastsqla_cli.new import create_project
 from fastsqla_cli.template_cache import bytecode_cache, cache_dir
 from tests.conftest import tree_snapshot
 

@@ -1,4 +1,4 @@
-"""The application: its lifespan opens the database, creates the tables and closes it."""
+"""The application: its lifespan opens the database, creates the tables, closes it."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="demo", description=DESCRIPTION, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(user.router)
-    # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
+    # fastsqla: routers (`fastsqla add-model` includes new routers above this line)
     return app
 
 

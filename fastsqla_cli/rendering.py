@@ -1,14 +1,90 @@
-"""Render the files of one model: model, schemas, router, test factory and tests."""
+"""Rendering: the Jinja environment fastsqla renders with, the files of one model (model,
+schemas, router, test factory and tests), and ruff, which has the last word on their layout.
+
+Templates write correct code without caring for line length or import order; the files
+then go through ruff with the target project's own configuration, as if they were in place:
+imports sorted (isort), then formatted. A project whose `line-length` is 88 gets 88.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import subprocess
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
+from fastsqla_cli.errors import ToolError
 from fastsqla_cli.fields import Field, Import
 from fastsqla_cli.naming import ModelName
-from fastsqla_cli.templating import render, render_imports
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def templates_dir() -> Path:
+    """The templates: inside the installed wheel, or beside the package in a checkout."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "templates"
+
+
+def strict_environment(
+    root: Path,
+    compiled_templates: Path | None,
+    *,
+    keep_trailing_newline: bool = False,
+    trim_blocks: bool = False,
+    lstrip_blocks: bool = False,
+) -> jinja2.Environment:
+    """Templates under ``root``, compiled once into ``compiled_templates`` (see
+    ``template_cache``; None: no cache). Strict: an undefined name is an error, never an
+    empty string; nothing is HTML-escaped."""
+    import jinja2
+
+    from fastsqla_cli.template_cache import bytecode_cache
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        bytecode_cache=bytecode_cache(compiled_templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=keep_trailing_newline,
+        trim_blocks=trim_blocks,
+        lstrip_blocks=lstrip_blocks,
+    )
+
+
+@cache
+def _model_environment(compiled_templates: Path | None) -> jinja2.Environment:
+    return strict_environment(
+        templates_dir() / "model",
+        compiled_templates,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: object) -> str:
+    """Render the model template ``name``."""
+    from fastsqla_cli.template_cache import cache_dir
+
+    return _model_environment(cache_dir()).get_template(name).render(**context)
+
+
+def import_lines(imports: Iterable[Import]) -> str:
+    """``(module, name)`` as ``from module import name``, ``(module, "")`` as ``import
+    module``; one per line, in any order: ruff sorts them into sections."""
+    return "\n".join(
+        sorted(
+            f"from {module} import {name}" if name else f"import {module}"
+            for module, name in set(imports)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -97,7 +173,7 @@ class FieldView:
     def sample(self) -> str:
         if self.is_self:
             return "None"
-        return self.field.kind.sample.replace("{field}", self.field.name)
+        return self.field.kind.sample.replace("{field}", self.field.name[:20])
 
 
 @dataclass(frozen=True)
@@ -143,14 +219,10 @@ def render_model(
     m: ModelName,
     fields: tuple[Field, ...],
     targets: dict[str, ModelName],
-    *,
-    connection_dependency: bool = True,
 ) -> ModelFiles:
     """Render every file of model ``m``; ``targets`` maps a ref's name to its model.
 
-    ``connection_dependency``: the project's ``database.py`` has ``ConnectionDep`` (projects
-    made by fastsqla 0.1.0 before it was added have only ``SessionDep``), so the read route
-    uses it."""
+    The text is correct Python but not laid out: :func:`format_python` does that."""
     views = [
         FieldView(
             field,
@@ -163,7 +235,6 @@ def render_model(
     other_refs = [v for v in refs if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
     unique = [v for v in views if v.field.unique]
-    first_party = (package, "tests")
 
     model_imports = _model_imports(package, views)
     schema_imports = _schema_imports(package, views)
@@ -186,10 +257,7 @@ def render_model(
         (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
     ]
-    reader, reader_dep = (
-        ("connection", "ConnectionDep") if connection_dependency else ("session", "SessionDep")
-    )
-    router_imports.append((f"{package}.database", reader_dep))
+    router_imports.append((f"{package}.database", "ConnectionDep"))
     if refs:
         router_imports += [
             ("sqlalchemy.ext.asyncio", "AsyncSession"),
@@ -229,9 +297,6 @@ def render_model(
             if v.target is not None
         ]
 
-    def imports(items: list[Import]) -> str:
-        return render_imports(items, first_party)
-
     context = {
         "m": m,
         "fields": views,
@@ -244,45 +309,32 @@ def render_model(
         "lengths": [v for v in views if v.field.type == "str"],
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
-        "unique_fields": _assignment(
-            "UNIQUE_FIELDS: tuple[str, ...]",
-            "",
-            [f'"{v.column_name}"' for v in unique],
-            indent=0,
-            tuple_=True,
-        ),
+        "unique_fields": "UNIQUE_FIELDS: tuple[str, ...] = "
+        + _tuple(f'"{v.column_name}"' for v in unique),
         "validator": _call(
-            "@field_validator",
-            [f'"{v.column_name}"' for v in views if not v.field.optional],
+            "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
         ),
-        "references": _assignment(
-            "REFERENCES: tuple[tuple[str, type[Base]], ...]",
-            "",
-            [f'("{v.column_name}", {v.target.class_name})' for v in refs if v.target],
-            indent=0,
-            tuple_=True,
-        ),
+        "references": "REFERENCES: tuple[tuple[str, type[Base]], ...] = "
+        + _tuple(f'("{v.column_name}", {v.target.class_name})' for v in refs if v.target),
     }
     pkg = PurePosixPath(package)
     files = {
         pkg / "models" / f"{m.module}.py": render(
-            "model.py.jinja", imports=imports(model_imports), **context
+            "model.py.jinja", imports=import_lines(model_imports), **context
         ),
         pkg / "schemas" / f"{m.module}.py": render(
-            "schemas.py.jinja", imports=imports(schema_imports), **context
+            "schemas.py.jinja", imports=import_lines(schema_imports), **context
         ),
         pkg / "routers" / f"{m.module}.py": render(
             "router.py.jinja",
-            imports=imports(router_imports),
-            reader=reader,
-            reader_dep=reader_dep,
+            imports=import_lines(router_imports),
             **context,
         ),
         PurePosixPath("tests/factories") / f"{m.module}.py": render(
-            "factory.py.jinja", imports=imports(factory_imports), **context
+            "factory.py.jinja", imports=import_lines(factory_imports), **context
         ),
         PurePosixPath("tests") / f"test_{m.module}.py": render(
-            "test.py.jinja", imports=imports(test_imports), **context
+            "test.py.jinja", imports=import_lines(test_imports), **context
         ),
     }
     return ModelFiles(
@@ -293,19 +345,77 @@ def render_model(
     )
 
 
-def _call(head: str, args: list[str], indent: int = 4, tuple_: bool = False) -> str:
-    """`head(args)` on one line when it fits in 100 columns, else one argument per line
-    with a trailing comma, a form ruff's formatter keeps; with ``tuple_``, a tuple literal."""
-    joined = ", ".join(args) + ("," if tuple_ and len(args) == 1 else "")
-    line = f"{head}({joined})"
-    if indent + len(line) <= 100:
-        return line
-    inner = "".join(f"\n{' ' * (indent + 4)}{arg}," for arg in args)
-    return f"{head}({inner}\n{' ' * indent})"
+def _call(function: str, args: Iterable[str]) -> str:
+    """``function(args)`` on one line; ruff wraps it if it is too long."""
+    return f"{function}({', '.join(args)})"
 
 
-def _assignment(
-    target: str, function: str, args: list[str], indent: int = 4, tuple_: bool = False
-) -> str:
-    """`target = function(args)`, laid out by :func:`_call`."""
-    return _call(f"{target} = {function}", args, indent, tuple_)
+def _tuple(items: Iterable[str]) -> str:
+    items = list(items)
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _assignment(target: str, function: str, args: list[str]) -> str:
+    """``target = function(args)``, on one line."""
+    return f"{target} = {_call(function, args)}"
+
+
+# --- ruff: the project's own configuration lays out what was rendered ------------------
+
+
+def find_ruff() -> str | None:
+    """The ruff binary installed beside fastsqla (a dependency), else one on PATH."""
+    import shutil
+    import sys
+    import sysconfig
+
+    name = "ruff.exe" if sys.platform == "win32" else "ruff"
+    beside = Path(sysconfig.get_path("scripts")) / name
+    return str(beside) if beside.is_file() else shutil.which("ruff")
+
+
+def format_python(
+    root: Path, files: Mapping[PurePosixPath, str], first_party: Iterable[str] = ()
+) -> dict[PurePosixPath, str]:
+    """``files`` (paths relative to ``root``) with their imports sorted and their code
+    formatted by ruff, as if they stood at those paths: ruff finds the project's own
+    configuration (line length, isort settings) from there. Nothing is written.
+
+    ``first_party`` names the project's own top-level modules: ruff recognises a module as
+    first-party by finding its file, and the new files are not written yet.
+
+    Raises :class:`ToolError` when ruff cannot run or refuses a file.
+    """
+    ruff = find_ruff()
+    if ruff is None:
+        raise ToolError("ruff is not installed beside fastsqla: reinstall fastsqla-cli")
+    python = [path for path in files if path.suffix == ".py"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        options = ["--config", f"lint.isort.known-first-party = {sorted(first_party)!r}"]
+        laid_out = pool.map(lambda path: _ruff(ruff, root, path, files[path], options), python)
+        return {**files, **dict(zip(python, laid_out, strict=True))}
+
+
+def _ruff(ruff: str, root: Path, path: PurePosixPath, text: str, options: list[str]) -> str:
+    stdin = ["--no-cache", "--stdin-filename", str(root / path), "-"]
+    check = ["check", "--fix-only", "--select", "I", "--exit-zero", *options]
+    for command in (check, ["format"]):
+        try:
+            result = subprocess.run(
+                [ruff, *command, *stdin],
+                input=text,
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as error:
+            raise ToolError(f"cannot run {ruff}: {error.strerror}") from None
+        if result.returncode != 0:
+            detail = next(
+                (line for line in result.stderr.splitlines() if line.startswith("error:")),
+                f"exit code {result.returncode}",
+            )
+            raise ToolError(f"ruff {command[0]} refused {path}: {detail}")
+        text = result.stdout
+    return text
