@@ -9,8 +9,8 @@ imports sorted (isort), then formatted. A project whose `line-length` is 88 gets
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -378,44 +378,66 @@ def format_python(
     root: Path, files: Mapping[PurePosixPath, str], first_party: Iterable[str] = ()
 ) -> dict[PurePosixPath, str]:
     """``files`` (paths relative to ``root``) with their imports sorted and their code
-    formatted by ruff, as if they stood at those paths: ruff finds the project's own
-    configuration (line length, isort settings) from there. Nothing is written.
+    formatted by ruff with the project's configuration (line length, isort settings), the
+    one ruff would use for a file in ``root``. Nothing is written to the project.
 
     ``first_party`` names the project's own top-level modules: ruff recognises a module as
     first-party by finding its file, and the new files are not written yet.
 
+    The files are laid out in a scratch directory, two ruff runs for all of them; a
+    ruff configuration in a subdirectory of the project is not consulted.
     Raises :class:`ToolError` when ruff cannot run or refuses a file.
     """
     ruff = find_ruff()
     if ruff is None:
         raise ToolError("ruff is not installed beside fastsqla: reinstall fastsqla-cli")
     python = [path for path in files if path.suffix == ".py"]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        options = ["--config", f"lint.isort.known-first-party = {sorted(first_party)!r}"]
-        laid_out = pool.map(lambda path: _ruff(ruff, root, path, files[path], options), python)
-        return {**files, **dict(zip(python, laid_out, strict=True))}
+    if not python:
+        return dict(files)
+    options = ["--no-cache"]
+    config = ruff_config(root)
+    if config is not None:
+        options += ["--config", str(config)]
+    first_party_option = f"lint.isort.known-first-party = {sorted(first_party)!r}"
+    with tempfile.TemporaryDirectory(prefix="fastsqla-ruff-") as scratch:
+        targets = [Path(scratch, path) for path in python]
+        for target, path in zip(targets, python, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[path], encoding="utf-8")
+        sort = ["check", "--fix-only", "--select", "I", "--exit-zero"]
+        for command in ([*sort, "--config", first_party_option], ["format"]):
+            _ruff(ruff, [*command, *options, *map(str, targets)], root, scratch)
+        laid_out = {
+            path: target.read_text(encoding="utf-8")
+            for path, target in zip(python, targets, strict=True)
+        }
+    return {**files, **laid_out}
 
 
-def _ruff(ruff: str, root: Path, path: PurePosixPath, text: str, options: list[str]) -> str:
-    stdin = ["--no-cache", "--stdin-filename", str(root / path), "-"]
-    check = ["check", "--fix-only", "--select", "I", "--exit-zero", *options]
-    for command in (check, ["format"]):
-        try:
-            result = subprocess.run(
-                [ruff, *command, *stdin],
-                input=text,
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        except OSError as error:
-            raise ToolError(f"cannot run {ruff}: {error.strerror}") from None
-        if result.returncode != 0:
-            detail = next(
-                (line for line in result.stderr.splitlines() if line.startswith("error:")),
-                f"exit code {result.returncode}",
-            )
-            raise ToolError(f"ruff {command[0]} refused {path}: {detail}")
-        text = result.stdout
-    return text
+def ruff_config(root: Path) -> Path | None:
+    """The configuration file ruff uses for the files in ``root``: the nearest
+    ``.ruff.toml``, ``ruff.toml`` or ``pyproject.toml`` with a ``[tool.ruff]`` table."""
+    for directory in [root, *root.parents]:
+        for name in (".ruff.toml", "ruff.toml", "pyproject.toml"):
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or "[tool.ruff" in candidate.read_text(encoding="utf-8"):
+                return candidate
+    return None
+
+
+def _ruff(ruff: str, arguments: list[str], root: Path, scratch: str) -> None:
+    try:
+        result = subprocess.run(
+            [ruff, *arguments], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise ToolError(f"cannot run {ruff}: {error.strerror}") from None
+    if result.returncode != 0:
+        detail = next(
+            (line for line in result.stderr.splitlines() if line.startswith("error:")),
+            f"exit code {result.returncode}",
+        )
+        detail = detail.removeprefix("error: ").replace(scratch + "/", "")
+        raise ToolError(f"ruff {arguments[0]} refused the rendered code: {detail}")

@@ -65,7 +65,9 @@ def test_imports_are_sorted_by_the_projects_isort_settings(tmp_path: Path) -> No
 
 
 def test_a_file_ruff_cannot_parse_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ToolError, match=r"ruff format refused broken\.py: error: Failed to parse"):
+    with pytest.raises(
+        ToolError, match=r"ruff format refused the rendered code: Failed to parse broken\.py:1"
+    ):
         format_python(tmp_path, {PurePosixPath("broken.py"): "def (:\n"})
 
 
