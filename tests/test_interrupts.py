@@ -174,3 +174,32 @@ def test_the_wait_is_bounded(tmp_path: Path) -> None:
     with locked(project), pytest.raises(BusyError, match=r"busy for 0\.2 s"):  # noqa: SIM117
         with locked(project, timeout=0.2):
             pass
+
+
+@pytest.mark.e2e
+def test_a_failed_install_keeps_the_project_and_check_finishes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastsqla_cli import check
+
+    real_run = check._run
+
+    def offline(name: str, command: list[str], cwd: Path, env: object = None) -> object:
+        if name == "install":
+            return check.StepResult(name, False, 0.1, "error: failed to fetch: network down")
+        return real_run(name, command, cwd)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(check, "_run", offline)
+        result = runner.invoke(app, ["new", str(tmp_path / "shop")])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: install failed: error: failed to fetch: network down; the project is kept at "
+        f"{tmp_path / 'shop'}: `fastsqla check {tmp_path / 'shop'}` checks it again\n"
+    )
+    assert (tmp_path / "shop" / ".venv").is_dir()  # made, but nothing installed in it
+
+    result = runner.invoke(app, ["check", str(tmp_path / "shop"), "--no-types"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Install the project and its dev dependencies" in result.stdout
+    assert "All checks passed (install, tests, ruff)" in result.stdout
