@@ -133,23 +133,25 @@ def create_project(
         p for p in [destination.parent, *destination.parent.parents] if not p.exists()
     ]
     existed = destination.exists()  # then empty: `fastsqla new .`
+    started = time.perf_counter()
+    if report is not None:
+        report("render", None)
     try:
-        started = time.perf_counter()
-        if report is not None:
-            report("render", None)
         files = _render_into_place(destination, created_parents, name, database, description)
-        if report is not None:
-            from fastsqla_cli.check import StepResult
+    except KeyboardInterrupt:
+        _remove_project(destination, existed, created_parents)
+        raise
+    if report is not None:
+        from fastsqla_cli.check import StepResult
 
-            report("render", StepResult("render", True, time.perf_counter() - started))
-        project = NewProject(root=destination, name=name, database=database, files=files)
-        if not check:
-            return project
-        from fastsqla_cli.check import run_all
+        report("render", StepResult("render", True, time.perf_counter() - started))
+    if not check:
+        return NewProject(root=destination, name=name, database=database, files=files)
+    from fastsqla_cli.check import run_all
 
+    try:
         with locked(destination):
             result = run_all(destination, python, None, None, types, report)
-        return NewProject(destination, name, database, files, report=result)
     except (CheckFailed, ToolError) as failure:
         again = shlex.quote(str(destination))
         failure.args = (
@@ -158,17 +160,23 @@ def create_project(
         )
         raise
     except KeyboardInterrupt:
-        # Interrupted, `new` leaves nothing: the same command can be run again at once.
-        if not existed:
-            shutil.rmtree(destination, ignore_errors=True)
-        elif destination.is_dir():
-            for entry in destination.iterdir():
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-        _remove_empty(created_parents)
+        _remove_project(destination, existed, created_parents)
         raise
+    return NewProject(destination, name, database, files, report=result)
+
+
+def _remove_project(destination: Path, existed: bool, created_parents: list[Path]) -> None:
+    """Interrupted, `new` leaves nothing, so the same command can be run again at once:
+    the project (and its `.venv`), or, in a directory that was empty, all it holds now."""
+    if not existed:
+        shutil.rmtree(destination, ignore_errors=True)
+    elif destination.is_dir():
+        for entry in destination.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    _remove_empty(created_parents)
 
 
 def _check_writable(destination: Path) -> None:

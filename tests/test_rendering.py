@@ -75,8 +75,9 @@ def test_without_ruff_nothing_is_rendered(tmp_path: Path, monkeypatch: pytest.Mo
     from fastsqla_cli import rendering
 
     monkeypatch.setattr(rendering, "find_ruff", lambda: None)
-    with pytest.raises(ToolError, match="ruff is not installed"):
-        create_project(tmp_path / "shop")
+    with pytest.raises(ToolError) as raised:
+        create_project(tmp_path / "shop", check=True)
+    assert str(raised.value) == "ruff is not installed beside fastsqla: reinstall fastsqla-cli"
     assert list(tmp_path.iterdir()) == []
 
 
