@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import difflib
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -27,8 +29,8 @@ from fastsqla_cli.errors import (
 )
 from fastsqla_cli.fields import parse_fields
 from fastsqla_cli.naming import ModelName, model_name
-from fastsqla_cli.project import Project, existing_models, find_project, locked
-from fastsqla_cli.rendering import format_python, render_model
+from fastsqla_cli.project import Project, existing_models, find_project, locked, migration_head
+from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
 
 if TYPE_CHECKING:
     from fastsqla_cli.check import CheckReport, Reporter
@@ -163,6 +165,10 @@ def plan_model(
             )
 
     rendered = render_model(project.package, model, fields, targets)
+    revision = new_revision(migration_head(project))
+    revision_path, revision_text = render_revision(
+        project.package, model, fields, targets, revision
+    )
     package = project.package
     registrations: dict[str, Callable[[str, str], str]] = {
         f"{package}/models/__init__.py": lambda text, path: register_model(
@@ -173,7 +179,7 @@ def plan_model(
         ),
     }
     old_texts: dict[PurePosixPath, str] = {}
-    new_texts = dict(rendered.files)
+    new_texts = {**rendered.files, revision_path: revision_text}
     for relative, register in registrations.items():
         path = project.root / relative
         if not path.is_file():
@@ -185,11 +191,16 @@ def plan_model(
             new_texts[PurePosixPath(relative)] = new
     laid_out = format_python(project.root, new_texts, first_party=(package, "tests"))
     change = filetx.Change(
-        creates={project.root / p: laid_out[p] for p in rendered.files},
+        creates={project.root / p: laid_out[p] for p in [*rendered.files, revision_path]},
         edits={project.root / p: (old, laid_out[p]) for p, old in old_texts.items()},
     )
     filetx.check_writable(change)
     return ModelPlan(project, model, change)
+
+
+def new_revision(down_revision: str | None) -> Revision:
+    """A revision after ``down_revision``, identified the way Alembic does (12 hex digits)."""
+    return Revision(uuid.uuid4().hex[-12:], down_revision, datetime.now())
 
 
 def _check_new(project: Project, model: ModelName, models: dict[str, ModelName]) -> None:

@@ -55,7 +55,7 @@ TYPES: dict[str, FieldType] = {
         FieldType(
             "text",
             "str",
-            "LongText",
+            "LongText()",
             sample='f"{field} number {n}"',
             can_unique=False,
             can_index=False,
@@ -142,7 +142,7 @@ TYPES: dict[str, FieldType] = {
         FieldType(
             "json",
             "dict[str, Any]",
-            "PortableJSON",
+            "PortableJSON()",
             sample='{"n": n, "tags": ["a", "b"]}',
             can_unique=False,
             can_index=False,

@@ -113,6 +113,50 @@ def existing_models(project: Project) -> dict[str, ModelName]:
     return models
 
 
+def migration_head(project: Project) -> str | None:
+    """The last revision in ``<package>/migrations/versions`` (None when there is none),
+    read from each file's `revision` and `down_revision`, as Alembic links them."""
+    migrations = project.package_dir / "migrations"
+    if not (migrations / "env.py").is_file():
+        raise ProjectFileError(
+            f"{migrations.relative_to(project.root)}/env.py is missing: restore the migrations "
+            "folder from git"
+        )
+    versions = migrations / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            raise ProjectFileError(f"{path} does not parse: fix it and run again") from None
+        values = _assigned_constants(tree, ("revision", "down_revision"))
+        revision, down = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            revisions.add(revision)
+        parents.update([down] if isinstance(down, str) else down if isinstance(down, tuple) else ())
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise ProjectFileError(
+            f"the migrations have {len(heads)} heads ({', '.join(heads)}): join them with "
+            "`alembic merge heads`, then run this again"
+        )
+    return heads[0] if heads else None
+
+
+def _assigned_constants(tree: ast.Module, names: tuple[str, ...]) -> dict[str, object]:
+    """Top-level ``name = <literal>`` and ``name: T = <literal>`` assignments."""
+    found: dict[str, object] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        value = getattr(node, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in names and value is not None:
+                with contextlib.suppress(ValueError):
+                    found[target.id] = ast.literal_eval(value)
+    return found
+
+
 def _table_name(node: ast.ClassDef) -> str | None:
     for statement in node.body:
         if (

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -127,6 +128,18 @@ class FieldView:
         return _assignment(f"{field.column_name}: Mapped[{self.annotation}]", "mapped_column", args)
 
     @property
+    def migration_type(self) -> str:
+        """The column's type in a revision: the model's type, from `sa` or `column_types`."""
+        if self.field.type == "ref":
+            return "sa.Integer()"
+        kind = self.field.kind
+        column = kind.column.format(max=self.field.max_length)
+        name = column.partition("(")[0]
+        module = next(module for module, imported in kind.model_imports if imported == name)
+        prefix = "column_types." if module.endswith(".column_types") else "sa."
+        return prefix + (column if "(" in column else f"{column}()")
+
+    @property
     def relationship_line(self) -> str:
         assert self.target is not None
         target = self.target.class_name
@@ -223,14 +236,7 @@ def render_model(
     """Render every file of model ``m``; ``targets`` maps a ref's name to its model.
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
-    views = [
-        FieldView(
-            field,
-            target=targets.get(field.name) if field.type == "ref" else None,
-            is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
-        )
-        for field in fields
-    ]
+    views = _views(m, fields, targets)
     refs = [v for v in views if v.field.type == "ref"]
     other_refs = [v for v in refs if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
@@ -343,6 +349,98 @@ def render_model(
         router_module=f"{package}.routers.{m.module}",
         router_include=f"    app.include_router({m.module}.router)",
     )
+
+
+def _views(
+    m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
+) -> list[FieldView]:
+    return [
+        FieldView(
+            field,
+            target=targets.get(field.name) if field.type == "ref" else None,
+            is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+        )
+        for field in fields
+    ]
+
+
+@dataclass(frozen=True)
+class ConstraintNames:
+    """The names of one table's constraints and indexes, as the project's naming convention
+    (`database.NAMING_CONVENTION`) gives them to its model's metadata."""
+
+    primary_key: str
+    unique: dict[str, str]  # column -> unique constraint
+    foreign_keys: dict[str, str]  # column -> foreign key
+    indexes: dict[str, tuple[str, bool]]  # column -> (index, unique)
+
+
+def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
+    """What SQLAlchemy names each constraint of ``m``'s table: a unique field that is also
+    indexed gets a unique index instead of a unique constraint, as `mapped_column` does."""
+    table = m.table
+    unique, foreign_keys, indexes = {}, {}, {}
+    for v in views:
+        column = v.column_name
+        indexed = v.field.index or v.field.type == "ref"
+        if v.field.unique and not indexed:
+            unique[column] = f"uq_{table}_{column}"
+        if indexed:
+            indexes[column] = (f"ix_{table}_{column}", v.field.unique)
+        if v.target is not None:
+            foreign_keys[column] = f"fk_{table}_{column}_{v.target.table}"
+    return ConstraintNames(f"pk_{table}", unique, foreign_keys, indexes)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An Alembic revision: its identifier, the one it follows, when it was written."""
+
+    id: str
+    down_revision: str | None
+    created: datetime
+
+    @property
+    def path(self) -> PurePosixPath:
+        """Named the way the project's `file_template` names the revisions Alembic writes."""
+        return PurePosixPath(f"{self.created:%Y_%m_%d_%H%M}_{self.id}")
+
+
+def render_revision(
+    package: str,
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+    revision: Revision,
+) -> tuple[PurePosixPath, str]:
+    """The revision that creates ``m``'s table, and where it goes (relative to the root).
+
+    Constraint names are the naming convention's, in full, marked as such (`op.f`): a name
+    longer than a database keeps is shortened by SQLAlchemy the same way for the revision
+    as for the models' metadata, so the two always agree."""
+    views = _views(m, fields, targets)
+    names = constraint_names(m, views)
+    imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("sqlalchemy as sa", ""),
+        ("alembic", "op"),
+    ]
+    if any(v.migration_type.startswith("column_types.") for v in views):
+        imports.append((package, "column_types"))
+    text = render(
+        "revision.py.jinja",
+        imports=import_lines(imports),
+        m=m,
+        fields=views,
+        refs=[v for v in views if v.target is not None],
+        names=names,
+        revision=revision.id,
+        down_revision=revision.down_revision,
+        created=revision.created.isoformat(sep=" ", timespec="seconds"),
+    )
+    slug = f"create_{m.table}"[:40]
+    path = PurePosixPath(package, "migrations", "versions", f"{revision.path}_{slug}.py")
+    return path, text
 
 
 def _call(function: str, args: Iterable[str]) -> str:

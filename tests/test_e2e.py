@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fastsqla_cli.cli import app
-from tests.servers import fresh_database, server, unreachable_reason
+from tests.servers import required_database
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()
@@ -126,13 +126,7 @@ def test_a_long_model_name_still_lints_and_formats(tmp_path: Path) -> None:
 
 @pytest.fixture(params=["postgresql", "mysql"])
 def database_url(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    target = server(request.param)
-    reason = unreachable_reason(target)
-    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
-    if reason:
-        pytest.skip(reason)
-    with fresh_database(target) as url:
+    with required_database(request.param) as url:
         yield request.param, url
 
 
@@ -152,38 +146,6 @@ def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:
     out = fastsqla("new", "demo", cwd=tmp_path)
     assert "Create .venv" in out and "Install the project" in out and "passed" in out
     assert (tmp_path / "demo" / ".venv").is_dir()
-
-
-def test_workers_starting_together_create_the_tables_once(
-    tmp_path: Path, database_url: tuple[str, str]
-) -> None:
-    """Eight processes run the lifespan's `create_tables` at the same moment on an empty
-    database; without the lock, some fail with "table already exists"."""
-    import subprocess
-
-    kind, url = database_url
-    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
-    project = tmp_path / "shop"
-    for command in BLOG:
-        fastsqla(*command, "--no-check", cwd=project)
-    script = (
-        "import asyncio, sys\n"
-        "from shop.database import create_tables, make_engine\n"
-        "from shop.models import Base\n"
-        "async def main() -> None:\n"
-        "    engine = make_engine(sys.argv[1])\n"
-        "    await create_tables(engine, Base.metadata)\n"
-        "    await engine.dispose()\n"
-        "asyncio.run(main())\n"
-    )
-    workers = [
-        subprocess.Popen(
-            [PYTHON, "-c", script, url], cwd=project, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(8)
-    ]
-    errors = [worker.communicate()[1] for worker in workers]
-    assert [w.returncode for w in workers] == [0] * 8, "\n".join(errors)
 
 
 CONNECTIONS_NOW = {

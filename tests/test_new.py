@@ -18,6 +18,7 @@ from fastsqla_cli.rendering import templates_dir
 from tests.conftest import GOLDEN, UPDATE_GOLDEN, tree_snapshot
 
 
+@pytest.mark.usefixtures("fixed_revision")
 def test_default_project_matches_the_golden_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,7 +42,7 @@ def test_added_files_follow_the_projects_line_length(tmp_path: Path, line_length
 
     plan = add_model(project.root, LONG_MODEL, LONG_FIELDS).plan
     written = [str(path) for path in [*plan.created(), *plan.edited()]]
-    assert len(written) == 7
+    assert len(written) == 8  # model, schemas, router, factory, tests, revision; 2 edits
     assert ruff(project.root, "format", "--check").returncode == 0, ruff(
         project.root, "format", "--diff"
     ).stdout
