@@ -280,3 +280,14 @@ def test_a_failed_upgrade_is_reported_clearly_every_time(
         ), (attempt, line)
         assert "a revision may be half applied" in line
         assert ("tags" in tables(project, url)) is (kind == "mysql"), attempt
+
+
+def test_a_percent_sign_in_the_url_reaches_the_database_as_it_is(tmp_path: Path) -> None:
+    """Alembic's configuration would read `%` as interpolation; env.py never puts the URL
+    there. PostgreSQL here trusts local users, so any password gets in."""
+    with required_database("postgresql") as url:
+        project = make_project(tmp_path, "postgresql")
+        with_percent = url.replace("postgres@", "postgres:p%25ss%@", 1)
+        for command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
+            done = alembic(project, with_percent, *command)
+            assert done.returncode == 0, done.stderr
