@@ -319,11 +319,15 @@ def add_model(
         ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
         ui.console.print("Nothing was written (--dry-run).")
         return
-    lines = [f"Created {ui.escape(path)}" for path in created]
-    lines += [f"Edited  {ui.escape(path)}" for path in edited]
+    lines = [
+        f"Added [bold]{plan.model.class_name}[/] at {plan.model.route} (table "
+        f"{plan.model.table}): {len(created)} files created, {len(edited)} edited."
+    ]
     if added.report is None:
         lines.append("Checks skipped (--no-check).")
-    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [])
+    files = [f"created {ui.escape(path)}" for path in created]
+    files += [f"edited  {ui.escape(path)}" for path in edited]
+    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [], files)
 
 
 @app.command(cls=_Command)

@@ -84,8 +84,8 @@ def test_new_then_add_model_without_checks(tmp_path: Path, monkeypatch: pytest.M
     assert " add-model Post title:str body:text author:ref:User" in out
     code, out, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 0, err
-    assert "Created shop/models/post.py" in out
-    assert "Edited  shop/main.py" in out
+    assert "\n  created shop/models/post.py\n" in out
+    assert "\n  edited  shop/main.py\n" in out
     code, _, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 2 and "already has a model Post" in err
 

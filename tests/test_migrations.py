@@ -273,6 +273,12 @@ def test_a_failed_upgrade_is_reported_clearly_every_time(
     ]
     broken = project / "shop" / "migrations" / "versions" / "9999_broken.py"
     broken.write_text(BROKEN_REVISION.format(down=head))
+    failed = alembic(project, url, "upgrade", "head")  # the command, as a deployment runs it
+    assert failed.returncode != 0 and "no_such_column" in failed.stderr
+    assert ("tags" in tables(project, url)) is (kind == "mysql")
+    if kind == "mysql":
+        with_tags = alembic(project, url, "upgrade", "head")  # the next run says why, too
+        assert with_tags.returncode != 0 and "already exists" in with_tags.stderr
     for attempt in (1, 2):
         (line,) = run_app(project, url)
         assert line.startswith(
