@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastsqla_cli import filetx
 from fastsqla_cli.errors import (
@@ -40,11 +40,13 @@ ROUTERS_MARKER = "# fastsqla: routers"
 
 @dataclass(frozen=True)
 class ModelPlan:
-    """What adding one model does to a project: files to create and files to edit."""
+    """What a command does to one model of a project: the files it creates, edits and
+    deletes; ``changed`` lists files to delete that differ from what fastsqla wrote."""
 
     project: Project
     model: ModelName
     change: filetx.Change
+    changed: tuple[Path, ...] = ()
 
     def created(self) -> list[Path]:
         return sorted(self.change.creates)
@@ -69,12 +71,52 @@ class ModelPlan:
 
 
 @dataclass(frozen=True)
-class AddedModel:
-    """What :func:`add_model` did: its plan, whether it was written, the checks' report."""
+class Outcome:
+    """What a command that changes a project did: its plan, whether the plan was written
+    (not on a dry run), and the checks' report (None when they did not run)."""
 
     plan: ModelPlan
     written: bool
     report: CheckReport | None = None
+
+
+def carry_out(
+    project_dir: Path | str,
+    make_plan: Callable[[Project], ModelPlan],
+    *,
+    undone: str,
+    dry_run: bool = False,
+    search_parents: bool = False,
+    check: bool = False,
+    python: str | None = None,
+    types: bool = False,
+    report: Reporter | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Outcome:
+    """Plan a change of the project in ``project_dir`` and write it all or nothing, holding
+    the project's lock (``on_wait`` is told when another command makes it wait).
+
+    With ``dry_run``, only the plan is made. With ``check``, the project's checks run after;
+    when they fail or are interrupted, the change is undone and ``undone`` (in which
+    ``{model}`` names the model) follows the failure.
+    """
+    project = find_project(Path(project_dir), search_parents=search_parents)
+    if check and python is not None and not dry_run:
+        from fastsqla_cli.check import resolve_python
+
+        python = resolve_python(python)
+    if dry_run:
+        return Outcome(make_plan(project), written=False)
+    with locked(project.root, on_wait=on_wait):
+        plan = make_plan(project)
+        filetx.apply(plan.change)
+        if not check:
+            return Outcome(plan, written=True)
+        from fastsqla_cli.check import check_change
+
+        message = undone.format(model=plan.model.class_name)
+        result = check_change(project.root, plan.change, python, types, report, message)
+        return Outcome(plan, written=True, report=result)
 
 
 def add_model(
@@ -83,45 +125,17 @@ def add_model(
     specs: Sequence[str],
     *,
     table: str | None = None,
-    dry_run: bool = False,
-    search_parents: bool = False,
-    check: bool = False,
-    python: str | None = None,
-    types: bool = False,
-    report: Reporter | None = None,
-    on_wait: Callable[[], None] | None = None,
-) -> AddedModel:
-    """Add model ``name`` with ``specs`` to the project in ``project_dir``, all or nothing.
-
-    With ``dry_run``, only the plan is made. With ``check``, the project's checks run after
-    the files are written; when they fail (or are interrupted), the model is taken back out
-    and :class:`CheckFailed` is raised. Another fastsqla command in the same project is
-    waited for (``on_wait`` is told when that starts).
-    """
-    project = find_project(Path(project_dir), search_parents=search_parents)
-    if check and python is not None and not dry_run:
-        from fastsqla_cli.check import resolve_python
-
-        python = resolve_python(python)
-    if dry_run:
-        return AddedModel(plan_model(project, name, specs, table=table), written=False)
-    with locked(project.root, on_wait=on_wait):
-        plan = plan_model(project, name, specs, table=table)
-        filetx.apply(plan.change)
-        if not check:
-            return AddedModel(plan, written=True)
-        from fastsqla_cli.check import check_change
-
-        result = check_change(
-            project.root,
-            plan.change,
-            python,
-            types,
-            report,
-            f"{plan.model.class_name} was not added, the project is as it was (add it with "
-            "--no-check to keep its files and fix them by hand)",
-        )
-        return AddedModel(plan, written=True, report=result)
+    **options: Any,
+) -> Outcome:
+    """Add model ``name`` with ``specs`` to the project in ``project_dir``, all or nothing;
+    ``options`` are those of :func:`carry_out` (dry run, checks, ...)."""
+    return carry_out(
+        project_dir,
+        lambda project: plan_model(project, name, specs, table=table),
+        undone="{model} was not added, the project is as it was (add it with --no-check "
+        "to keep its files and fix them by hand)",
+        **options,
+    )
 
 
 def plan_model(

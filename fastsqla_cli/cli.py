@@ -328,6 +328,80 @@ def add_model(
     ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [], files)
 
 
+@app.command("add-field", cls=_Command)
+def add_field(
+    name: Annotated[str, typer.Argument(metavar="MODEL", help="The model: Post.")],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="FIELD...",
+            help="name:type[:modifier...], as for add-model.",
+            show_default=False,
+        ),
+    ] = None,
+    default: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--default",
+            metavar="FIELD=VALUE",
+            help="The value the rows already there get (required for a required field).",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOption = None,
+    dry_run: DryRunOption = False,
+    check: CheckOption = True,
+    python: PythonOption = None,
+    types: TypesOption = False,
+) -> None:
+    """Add fields to a model: its files, and a migration that adds the columns.
+
+    Your edits to the model's files are kept; a required field needs --default.
+
+    Example: fastsqla add-field Post rating:int --default rating=0
+    """
+    from fastsqla_cli import ui
+
+    with _user_errors():
+        from fastsqla_cli.add_field import add_field as add
+        from fastsqla_cli.errors import FieldSpecError
+
+        defaults: dict[str, str] = {}
+        for item in default or []:
+            field, sep, value = item.partition("=")
+            if not sep or not field:
+                raise FieldSpecError(f"--default {item!r}: write FIELD=VALUE, such as rating=0")
+            defaults[field] = value
+        progress = ui.Progress()
+        with progress.running():
+            added = add(
+                project if project is not None else Path.cwd(),
+                name,
+                fields or [],
+                defaults=defaults,
+                dry_run=dry_run,
+                search_parents=project is None,
+                check=check,
+                python=python,
+                types=types,
+                report=progress,
+                on_wait=_waiting,
+            )
+    plan = added.plan
+    root = plan.project.root
+    created = [p.relative_to(root).as_posix() for p in plan.created()]
+    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
+    if not added.written:
+        _show_dry_run(plan, {"create": created})
+        return
+    lines = [f"Added fields to [bold]{plan.model.class_name}[/]: {len(edited)} files edited."]
+    if added.report is None:
+        lines.append("Checks skipped (--no-check).")
+    files = [f"created {ui.escape(path)}" for path in created]
+    files += [f"edited  {ui.escape(path)}" for path in edited]
+    ui.summary(f"fastsqla add-field {plan.model.class_name}", lines, [], files)
+
+
 @app.command("remove-model", cls=_Command)
 def remove_model(
     name: Annotated[str, typer.Argument(metavar="MODEL", help="The model to remove: Post.")],
@@ -371,7 +445,7 @@ def remove_model(
     deleted = [p.relative_to(root).as_posix() for p in sorted(plan.change.deletes)]
     created = [p.relative_to(root).as_posix() for p in plan.created()]
     edited = [p.relative_to(root).as_posix() for p in plan.edited()]
-    changed = {p.relative_to(root).as_posix() for p in removed.changed}
+    changed = {p.relative_to(root).as_posix() for p in plan.changed}
     if not removed.written:
         marked = [
             f"{path}  (differs from what fastsqla wrote)" if path in changed else path

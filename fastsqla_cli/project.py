@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastsqla_cli.errors import BusyError, NotAProjectError, ProjectFileError, UsageError
+from fastsqla_cli.errors import (
+    BusyError,
+    ModelNameError,
+    NotAProjectError,
+    ProjectFileError,
+    UsageError,
+)
 from fastsqla_cli.naming import ModelName, model_name
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -155,6 +161,36 @@ def _assigned_constants(tree: ast.Module, names: tuple[str, ...]) -> dict[str, o
                 with contextlib.suppress(ValueError):
                     found[target.id] = ast.literal_eval(value)
     return found
+
+
+def find_model(models: dict[str, ModelName], name: str) -> ModelName:
+    """The model ``name`` names, by class name or any spelling of it (`post`, `posts`)."""
+    if name in models:
+        return models[name]
+    try:
+        class_name = model_name(name).class_name  # `post`, `blog_posts`
+    except UsageError:
+        class_name = name
+    if class_name in models:
+        return models[class_name]
+    known = ", ".join(sorted(models)) or "none"
+    raise ModelNameError(f"the project has no model {name!r} (models: {known})")
+
+
+def model_commands(project: Project, model: ModelName) -> list[list[str]]:
+    """The commands that made ``model``, as its docstring keeps them (see
+    `rendering.record`); :class:`ProjectFileError` when they are gone."""
+    from fastsqla_cli.rendering import read_record
+
+    path = project.package_dir / "models" / f"{model.module}.py"
+    commands = read_record(path.read_text(encoding="utf-8"))
+    if commands is None:
+        raise ProjectFileError(
+            f"{path.relative_to(project.root)} no longer has the commands that made "
+            f"{model.class_name} in its docstring: put them back (see models/*.py for their "
+            "form), then run this again"
+        )
+    return commands
 
 
 def _table_name(node: ast.ClassDef) -> str | None:

@@ -10,101 +10,62 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from fastsqla_cli import filetx
 from fastsqla_cli.add_model import (
     ModelPlan,
+    Outcome,
+    carry_out,
     new_revision,
     resolve_references,
     unregister_model,
     unregister_router,
 )
-from fastsqla_cli.errors import (
-    ChangedFilesError,
-    ModelNameError,
-    ProjectFileError,
-    UsageError,
-)
+from fastsqla_cli.errors import ChangedFilesError, ModelNameError
 from fastsqla_cli.fields import parse_fields
-from fastsqla_cli.naming import ModelName, model_name
-from fastsqla_cli.project import Project, existing_models, find_project, locked, migration_head
-from fastsqla_cli.rendering import format_python, read_record, render_model, render_revision
-
-if TYPE_CHECKING:
-    from fastsqla_cli.check import CheckReport, Reporter
-
-
-@dataclass(frozen=True)
-class RemovedModel:
-    """What :func:`remove_model` did: its plan, whether it was written, the checks' report,
-    and the model's files that differed from what fastsqla wrote (removed with ``force``)."""
-
-    plan: ModelPlan
-    written: bool
-    changed: tuple[Path, ...] = ()
-    report: CheckReport | None = None
+from fastsqla_cli.naming import ModelName
+from fastsqla_cli.project import (
+    Project,
+    existing_models,
+    find_model,
+    migration_head,
+    model_commands,
+)
+from fastsqla_cli.rendering import (
+    format_python,
+    recorded_specs,
+    render_model,
+    render_revision,
+)
 
 
 def remove_model(
-    project_dir: Path | str,
-    name: str,
-    *,
-    force: bool = False,
-    dry_run: bool = False,
-    search_parents: bool = False,
-    check: bool = False,
-    python: str | None = None,
-    types: bool = False,
-    report: Reporter | None = None,
-    on_wait: Callable[[], None] | None = None,
-) -> RemovedModel:
-    """Remove model ``name`` from the project in ``project_dir``; see the module's doc."""
-    project = find_project(Path(project_dir), search_parents=search_parents)
-    if check and python is not None and not dry_run:
-        from fastsqla_cli.check import resolve_python
-
-        python = resolve_python(python)
-    if dry_run:
-        plan, changed = plan_removal(project, name, force=True)
-        return RemovedModel(plan, written=False, changed=changed)
-    with locked(project.root, on_wait=on_wait):
-        plan, changed = plan_removal(project, name, force=force)
-        filetx.apply(plan.change)
-        if not check:
-            return RemovedModel(plan, written=True, changed=changed)
-        from fastsqla_cli.check import check_change
-
-        result = check_change(
-            project.root,
-            plan.change,
-            python,
-            types,
-            report,
-            f"{plan.model.class_name} was not removed, the project is as it was (remove it "
-            "with --no-check to fix the failures by hand)",
-        )
-        return RemovedModel(plan, written=True, changed=changed, report=result)
+    project_dir: Path | str, name: str, *, force: bool = False, **options: Any
+) -> Outcome:
+    """Remove model ``name`` from the project in ``project_dir``; see the module's doc.
+    ``options`` are those of `add_model.carry_out` (dry run, checks, ...); a dry run lists
+    the changed files instead of refusing them."""
+    dry_run = bool(options.get("dry_run"))
+    return carry_out(
+        project_dir,
+        lambda project: plan_removal(project, name, force=force or dry_run),
+        undone="{model} was not removed, the project is as it was (remove it with "
+        "--no-check to fix the failures by hand)",
+        **options,
+    )
 
 
-def plan_removal(project: Project, name: str, *, force: bool) -> tuple[ModelPlan, tuple[Path, ...]]:
+def plan_removal(project: Project, name: str, *, force: bool) -> ModelPlan:
     """Validate everything and compute the change; nothing is written."""
     models = existing_models(project)
-    model = _find(models, name)
+    model = find_model(models, name)
     _refuse_if_referenced(project, model, models)
 
     package = project.package
-    model_file = project.package_dir / "models" / f"{model.module}.py"
-    commands = read_record(model_file.read_text(encoding="utf-8"))
-    if commands is None:
-        raise ProjectFileError(
-            f"{model_file.relative_to(project.root)} no longer has the commands that made "
-            f"{model.class_name} in its docstring: put them back (see models/*.py for their "
-            "form), then run this again"
-        )
-    specs = [word for command in commands for word in _specs(command)]
+    commands = model_commands(project, model)
+    specs = recorded_specs(commands)
     fields = parse_fields(specs)
     targets = resolve_references(model, fields, models)
     rendered = render_model(package, model, fields, targets, commands)
@@ -152,20 +113,7 @@ def plan_removal(project: Project, name: str, *, force: bool) -> tuple[ModelPlan
         creates={project.root / revision_path: revision}, edits=edits, deletes=deletes
     )
     filetx.check_writable(change)
-    return ModelPlan(project, model, change), tuple(changed)
-
-
-def _find(models: dict[str, ModelName], name: str) -> ModelName:
-    if name in models:
-        return models[name]
-    try:
-        class_name = model_name(name).class_name  # `post`, `blog_posts`
-    except UsageError:
-        class_name = name
-    if class_name in models:
-        return models[class_name]
-    known = ", ".join(sorted(models)) or "none"
-    raise ModelNameError(f"the project has no model {name!r} (models: {known})")
+    return ModelPlan(project, model, change, changed=tuple(changed))
 
 
 def _refuse_if_referenced(project: Project, model: ModelName, models: dict[str, ModelName]) -> None:
@@ -184,12 +132,3 @@ def _refuse_if_referenced(project: Project, model: ModelName, models: dict[str, 
             f"{model.class_name}: remove {'it' if len(referring) == 1 else 'them'} (or the "
             "reference) first"
         )
-
-
-def _specs(command: list[str]) -> list[str]:
-    """The field specs of a recorded `add-model`/`add-field` command."""
-    words = command[2:]
-    if "--table" in words:
-        at = words.index("--table")
-        words = words[:at] + words[at + 2 :]
-    return words

@@ -267,6 +267,18 @@ def read_record(model_text: str) -> list[list[str]] | None:
 COMMANDS = ("add-model", "add-field")
 
 
+def recorded_specs(commands: list[list[str]]) -> list[str]:
+    """The field specs of recorded commands, in order (``--table NAME`` left out)."""
+    specs: list[str] = []
+    for command in commands:
+        words = command[2:]
+        if "--table" in words:
+            at = words.index("--table")
+            words = words[:at] + words[at + 2 :]
+        specs += words
+    return specs
+
+
 def render_model(
     package: str,
     m: ModelName,
@@ -468,13 +480,7 @@ def render_revision(
     as for the models' metadata, so the two always agree."""
     views = _views(m, fields, targets)
     names = constraint_names(m, views)
-    imports: list[Import] = [
-        ("collections.abc", "Sequence"),
-        ("sqlalchemy as sa", ""),
-        ("alembic", "op"),
-    ]
-    if any(v.migration_type.startswith("column_types.") for v in views):
-        imports.append((package, "column_types"))
+    imports = _revision_imports(package, views)
     text = render(
         "revision.py.jinja",
         imports=import_lines(imports),
@@ -487,9 +493,58 @@ def render_revision(
         down_revision=revision.down_revision,
         created=revision.created.isoformat(sep=" ", timespec="seconds"),
     )
-    slug = f"{'drop' if drop else 'create'}_{m.table}"[:40]
-    path = PurePosixPath(package, "migrations", "versions", f"{revision.path}_{slug}.py")
-    return path, text
+    return _revision_file(package, revision, f"{'drop' if drop else 'create'}_{m.table}"), text
+
+
+def _revision_imports(package: str, views: list[FieldView]) -> list[Import]:
+    imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("sqlalchemy as sa", ""),
+        ("alembic", "op"),
+    ]
+    if any(v.migration_type.startswith("column_types.") for v in views):
+        imports.append((package, "column_types"))
+    return imports
+
+
+def _revision_file(package: str, revision: Revision, slug: str) -> PurePosixPath:
+    """Where a revision goes, named the way the project's `file_template` names them."""
+    name = f"{revision.path}_{slug[:40].rstrip('_')}.py"
+    return PurePosixPath(package, "migrations", "versions", name)
+
+
+def render_field_revision(
+    package: str,
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+    defaults: dict[str, tuple[str, list[Import]]],
+    revision: Revision,
+) -> tuple[PurePosixPath, str]:
+    """The revision that adds ``fields`` to ``m``'s table: each column nullable first, then
+    the ``defaults`` (column -> Python literal and its imports) written into the rows
+    already there, then NOT NULL, constraints and indexes; the downgrade drops them."""
+    views = _views(m, fields, targets)
+    names = constraint_names(m, views)
+    imports = _revision_imports(package, views)
+    for _literal, needed in defaults.values():
+        imports += needed
+    columns = [v.column_name for v in views]
+    text = render(
+        "add_fields.py.jinja",
+        imports=import_lines(imports),
+        m=m,
+        fields=views,
+        refs=[v for v in views if v.target is not None],
+        required=[v for v in views if not v.field.optional],
+        defaults={column: literal for column, (literal, _) in defaults.items()},
+        names=names,
+        columns=", ".join(columns[:-1]) + (" and " if len(columns) > 1 else "") + columns[-1],
+        revision=revision.id,
+        down_revision=revision.down_revision,
+        created=revision.created.isoformat(sep=" ", timespec="seconds"),
+    )
+    return _revision_file(package, revision, f"add_{'_'.join(columns)}_to_{m.table}"), text
 
 
 def _call(function: str, args: Iterable[str]) -> str:

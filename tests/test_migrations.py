@@ -324,3 +324,42 @@ def test_remove_model_drops_its_table_and_nothing_else(
 
     out = fastsqla("check", "--python", PYTHON, "--database-url", url, "--no-types", cwd=project)
     assert "All checks passed" in out  # the migration test runs the drop and its downgrade
+
+
+def test_add_field_keeps_the_rows_and_gives_them_the_new_fields(
+    tmp_path: Path, database: tuple[str, str]
+) -> None:
+    kind, url = database
+    project = make_project(tmp_path, kind)
+    fastsqla("add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=project)
+    user = {"name": "Ada", "email": "ada@example.com"}
+    answers = run_app(
+        project, url, ("POST", "/users", user), ("POST", "/posts", {"title": "Hi", "author_id": 1})
+    )
+    assert [answer[:3] for answer in answers] == ["201", "201"]
+
+    # An optional field, then a required one with the value the rows already there get; on a
+    # table other rows refer to (posts -> users), so SQLite's copy of it must keep them.
+    fastsqla("add-field", "User", "nickname:str:optional:max=40", "--no-check", cwd=project)
+    fastsqla(
+        "add-field",
+        "User",
+        "karma:int",
+        "active:bool",
+        "--default",
+        "karma=7",
+        "--default",
+        "active=true",
+        "--no-check",
+        cwd=project,
+    )
+    answers = run_app(project, url, ("GET", "/users/1", None), ("GET", "/posts/1", None))
+    old = json.loads(answers[0].split(" ", 1)[1])
+    assert old == {**user, "id": 1, "nickname": None, "karma": 7, "active": True}
+    assert answers[1].startswith("200 ")
+    new = {**user, "email": "bob@example.com", "karma": 1, "active": False}
+    created = run_app(project, url, ("POST", "/users", new))[0]
+    assert created.startswith("201 ") and '"karma":1' in created
+
+    out = fastsqla("check", "--python", PYTHON, "--database-url", url, "--no-types", cwd=project)
+    assert "All checks passed" in out  # the migration test included

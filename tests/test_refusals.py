@@ -70,6 +70,14 @@ def with_a_post_edited(root: Path) -> None:
     router.write_text(router.read_text() + "\n# my own route goes here\n")
 
 
+def with_a_post_conflicting(root: Path) -> None:
+    with_a_post(root)
+    schemas = root / "shop" / "shop" / "schemas" / "post.py"
+    text = schemas.read_text()
+    # The line after the last field of PostCreate is where a new field goes.
+    schemas.write_text(text.replace("    author_id: int", "    author_id: int  # mine", 1))
+
+
 def with_a_post_unrecorded(root: Path) -> None:
     with_a_post(root)
     model = root / "shop" / "shop" / "models" / "post.py"
@@ -112,6 +120,16 @@ CASES = [
     ("answers that are a list", answers_replaced("- a\n- b\n"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "does not hold question: answer pairs"),
     ("answers with no package", answers_edited("package: shop", "package: 3"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "names no valid `package`"),
     ("marker gone", main_without_marker, ["add-model", "Post", "title:str", "--project", "shop"], 1, "the line `# fastsqla: routers ...` is missing"),
+    # add-field
+    ("add a field to an unknown model", a_project, ["add-field", "Post", "title:str", "--project", "shop"], 2, "the project has no model 'Post' (models: User)"),
+    ("add a field that exists", a_project, ["add-field", "User", "email:str", "--project", "shop"], 2, "User already has a field 'email': choose another name"),
+    ("add a required field without a default", a_project, ["add-field", "User", "age:int", "--project", "shop"], 2, "age is required: give the value the rows already there get with --default age=VALUE"),
+    ("add a required unique field", a_project, ["add-field", "User", "code:str:unique", "--default", "code=x", "--project", "shop"], 2, "code is unique and required"),
+    ("a default that is not of the type", a_project, ["add-field", "User", "age:int", "--default", "age=old", "--project", "shop"], 2, "--default age='old' is not a valid int"),
+    ("a default for another field", a_project, ["add-field", "User", "age:int:optional", "--default", "size=1", "--project", "shop"], 2, "--default size=...: size is not one of the fields added"),
+    ("a default without =", a_project, ["add-field", "User", "age:int", "--default", "age", "--project", "shop"], 2, "--default 'age': write FIELD=VALUE"),
+    ("add no field", a_project, ["add-field", "User", "--project", "shop"], 2, "give at least one field to add to User"),
+    ("a field edit that collides", with_a_post_conflicting, ["add-field", "Post", "subtitle:str:optional", "--project", "shop"], 1, "cannot place the new fields in shop/schemas/post.py with certainty"),
     # remove-model
     ("remove an unknown model", a_project, ["remove-model", "Post", "--project", "shop"], 2, "the project has no model 'Post' (models: User)"),
     ("remove a referenced model", with_a_post, ["remove-model", "User", "--project", "shop"], 2, "Post refers to User: remove it (or the reference) first"),

@@ -32,7 +32,7 @@ def test_add_then_remove_gives_the_project_back_but_for_two_revisions(
     before = tree_snapshot(project)
     add_model(project, "Post", specs)
     removed = remove_model(project, "Post")
-    assert removed.written and removed.changed == ()
+    assert removed.written and removed.plan.changed == ()
     after = tree_snapshot(project)
     added = sorted(set(after) - set(before))
     assert sorted(path.rsplit("_", 2)[-2] for path in added) == ["create", "drop"]
@@ -75,7 +75,7 @@ def test_force_deletes_changed_files_and_says_which(project: Path) -> None:
     tests = project / "tests" / "test_post.py"
     tests.write_text(tests.read_text() + "\n\ndef test_mine() -> None:\n    pass\n")
     removed = remove_model(project, "Post", force=True)
-    assert removed.changed == (tests,)
+    assert removed.plan.changed == (tests,)
     assert not tests.exists()
 
 

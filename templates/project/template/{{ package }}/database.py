@@ -50,19 +50,27 @@ async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], No
     Several workers may start at once: each takes the lock first, so one brings the schema
     up to date and the others then find it so.
     """
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         dialect = connection.dialect.name
         if dialect == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
         elif dialect in ("mysql", "mariadb"):
             await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
         elif dialect == "sqlite":
+            # SQLite changes a table by copying it, then dropping the old one: with foreign
+            # keys on, that drop would delete the rows other tables refer to. They are off
+            # for this transaction only (SQLite reads the setting outside transactions).
+            await connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
             await connection.run_sync(prepare)
+            await connection.commit()
         finally:
             if dialect in ("mysql", "mariadb"):
                 await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
+            elif dialect == "sqlite":
+                await connection.rollback()  # nothing is left to roll back once committed
+                await connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:

@@ -1,0 +1,224 @@
+"""``fastsqla add-field``: add fields to a model: its model, schemas, router, factory and
+tests, the record in its docstring, and the revision that adds the columns; all or nothing.
+
+The model's files are rendered twice, as the recorded commands made them and with the new
+fields; the difference is applied to the files as they are now (a three-way merge, by
+`git merge-file`), so the user's own edits stay. Where the new lines cannot be placed with
+certainty, it refuses, naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
+from typing import Any
+from uuid import UUID
+
+from fastsqla_cli import filetx
+from fastsqla_cli.add_model import ModelPlan, Outcome, carry_out, new_revision, resolve_references
+from fastsqla_cli.errors import FieldSpecError, RegistrationError
+from fastsqla_cli.fields import Field, Import, parse_fields
+from fastsqla_cli.project import (
+    Project,
+    existing_models,
+    find_model,
+    migration_head,
+    model_commands,
+)
+from fastsqla_cli.rendering import (
+    format_python,
+    recorded_specs,
+    render_field_revision,
+    render_model,
+)
+
+ValueLiteral = tuple[str, list[Import]]  # Python source of a value, and what it imports
+
+
+def add_field(
+    project_dir: Path | str,
+    name: str,
+    specs: Sequence[str],
+    *,
+    defaults: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Outcome:
+    """Add the fields ``specs`` to model ``name``; ``defaults`` maps a field to the value
+    (as typed on the command line) that the rows already in the table get. ``options`` are
+    those of `add_model.carry_out` (dry run, checks, ...)."""
+    return carry_out(
+        project_dir,
+        lambda project: plan_fields(project, name, specs, defaults or {}),
+        undone="the fields were not added to {model}, the project is as it was (add them "
+        "with --no-check to fix the failures by hand)",
+        **options,
+    )
+
+
+def plan_fields(
+    project: Project, name: str, specs: Sequence[str], defaults: Mapping[str, str]
+) -> ModelPlan:
+    """Validate everything and compute the change; nothing is written."""
+    models = existing_models(project)
+    model = find_model(models, name)
+    new = parse_fields(specs)
+    if not new:
+        raise FieldSpecError(
+            f"give at least one field to add to {model.class_name}, such as title:str"
+        )
+    commands = model_commands(project, model)
+    old = parse_fields(recorded_specs(commands))
+    taken = {attribute for field in old for attribute in field.names}
+    for field in new:
+        clash = next((a for a in field.names if a in taken), None)
+        if clash is not None:
+            raise FieldSpecError(
+                f"{model.class_name} already has a field {clash!r}: choose another name"
+            )
+    values = _defaults(new, defaults)
+    everything = (*old, *new)
+
+    before = render_model(
+        project.package, model, old, resolve_references(model, old, models), commands
+    )
+    after_commands = [*commands, ["add-field", model.class_name, *(f.spec for f in new)]]
+    targets = resolve_references(model, everything, models)
+    after = render_model(project.package, model, everything, targets, after_commands)
+    first_party = (project.package, "tests")
+    base = format_python(project.root, before.files, first_party)
+    other = format_python(project.root, after.files, first_party)
+
+    edits: dict[Path, tuple[str, str]] = {}
+    for relative in other:
+        path = project.root / relative
+        if not path.is_file():
+            raise RegistrationError(f"{relative} is missing: restore it, then add the fields again")
+        current = path.read_text(encoding="utf-8")
+        merged = (
+            other[relative]
+            if current == base[relative]
+            else _merge(relative, current, base[relative], other[relative])
+        )
+        if merged != current:
+            edits[path] = (current, merged)
+
+    revision_path, revision_text = render_field_revision(
+        project.package,
+        model,
+        new,
+        {f.name: t for f in new if f.name in targets for t in [targets[f.name]]},
+        values,
+        new_revision(migration_head(project)),
+    )
+    revision = format_python(project.root, {revision_path: revision_text})[revision_path]
+    change = filetx.Change(creates={project.root / revision_path: revision}, edits=edits)
+    filetx.check_writable(change)
+    return ModelPlan(project, model, change)
+
+
+def _merge(relative: PurePosixPath, current: str, base: str, other: str) -> str:
+    """``current`` with the change from ``base`` to ``other`` applied (`git merge-file`)."""
+    with tempfile.TemporaryDirectory(prefix="fastsqla-merge-") as scratch:
+        paths = []
+        for label, text in (("current", current), ("base", base), ("other", other)):
+            path = Path(scratch, label)
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        try:
+            merged = subprocess.run(
+                ["git", "merge-file", "-p", "--quiet", *paths],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError:
+            raise RegistrationError(
+                f"{relative} differs from what fastsqla wrote, and merging the new fields "
+                "into it needs git, which is not installed: install git, or add them by hand"
+            ) from None
+    if merged.returncode != 0:
+        raise RegistrationError(
+            f"cannot place the new fields in {relative} with certainty (your edits touch the "
+            "same lines): add them by hand, or undo those edits and run this again"
+        )
+    return merged.stdout
+
+
+# A value as typed on the command line -> (Python literal for the revision, its imports).
+def _literal(field: Field, value: str) -> ValueLiteral:
+    kind = field.type
+    if kind in ("str", "text"):
+        if field.max_length is not None and len(value) > field.max_length:
+            raise ValueError(f"longer than {field.max_length} characters")
+        return repr(value), []
+    if kind in ("int", "bigint", "ref"):
+        return str(int(value)), []
+    if kind == "float":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return repr(number), []
+    if kind == "decimal":
+        try:
+            amount = Decimal(value).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise ValueError("not a decimal number") from None
+        return f'Decimal("{amount}")', [("decimal", "Decimal")]
+    if kind == "bool":
+        truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if value.lower() not in truth:
+            raise ValueError("not true or false")
+        return str(truth[value.lower()]), []
+    if kind == "date":
+        day = date.fromisoformat(value)
+        return f"date({day.year}, {day.month}, {day.day})", [("datetime", "date")]
+    if kind == "datetime":
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("give a time zone, such as 2024-01-31T12:00:00+00:00")
+        return f'datetime.fromisoformat("{moment.isoformat()}")', [("datetime", "datetime")]
+    if kind == "uuid":
+        return f'UUID("{UUID(value)}")', [("uuid", "UUID")]
+    if kind == "json":
+        document = json.loads(value)
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
+        return repr(document), []
+    raise AssertionError(kind)
+
+
+def _defaults(
+    fields: Sequence[Field], given: Mapping[str, str]
+) -> dict[str, tuple[str, list[Import]]]:
+    by_name = {field.name: field for field in fields}
+    values: dict[str, ValueLiteral] = {}
+    for name, value in given.items():
+        field = by_name.get(name)
+        if field is None:
+            raise FieldSpecError(f"--default {name}=...: {name} is not one of the fields added")
+        try:
+            values[field.column_name] = _literal(field, value)
+        except ValueError as error:
+            raise FieldSpecError(
+                f"--default {name}={value!r} is not a valid {field.type}: {error}"
+            ) from None
+    for field in fields:
+        if field.optional:
+            continue
+        if field.unique:
+            raise FieldSpecError(
+                f"{field.name} is unique and required: the rows already there cannot all get "
+                f"one value; add it as {field.spec}:optional, fill it, then make it required"
+            )
+        if field.column_name not in values:
+            raise FieldSpecError(
+                f"{field.name} is required: give the value the rows already there get with "
+                f"--default {field.name}=VALUE, or add it as {field.spec}:optional"
+            )
+    return values

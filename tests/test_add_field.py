@@ -1,0 +1,110 @@
+"""`add_field` on a rendered project: the fields reach every file of the model, the user's
+own edits stay, the docstring records the command, and remove-model still works after."""
+
+from pathlib import Path
+
+import pytest
+
+from fastsqla_cli.add_field import add_field
+from fastsqla_cli.add_model import add_model
+from fastsqla_cli.new import create_project
+from fastsqla_cli.remove_model import remove_model
+from fastsqla_cli.rendering import read_record
+from tests.conftest import tree_snapshot
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = create_project(tmp_path / "shop").root
+    add_model(root, "Post", ["title:str", "author:ref:User"])
+    return root
+
+
+def test_the_fields_reach_every_file_and_the_record(project: Path) -> None:
+    added = add_field(project, "Post", ["subtitle:str:optional:max=80", "editor:ref:User:optional"])
+    assert added.written
+    edited = {p.relative_to(project).as_posix() for p in added.plan.edited()}
+    assert edited == {
+        "shop/models/post.py",
+        "shop/schemas/post.py",
+        "shop/routers/post.py",
+        "tests/factories/post.py",
+        "tests/test_post.py",
+    }
+    model = (project / "shop" / "models" / "post.py").read_text()
+    assert "subtitle: Mapped[str | None] = mapped_column(String(80))" in model
+    assert read_record(model) == [
+        ["add-model", "Post", "title:str", "author:ref:User"],
+        ["add-field", "Post", "subtitle:str:optional:max=80", "editor:ref:User:optional"],
+    ]
+    schemas = (project / "shop" / "schemas" / "post.py").read_text()
+    assert "subtitle: str | None = Field(default=None, max_length=80)" in schemas
+    (revision,) = added.plan.created()
+    assert revision.name.endswith("_add_subtitle_editor_id_to_posts.py")
+
+
+def test_your_own_edits_stay(project: Path) -> None:
+    router = project / "shop" / "routers" / "post.py"
+    mine = '\n\n@router.get("/count")\nasync def count_posts() -> int:\n    return 0\n'
+    router.write_text(router.read_text() + mine)
+    tests = project / "tests" / "test_post.py"
+    tests.write_text("# my notes on these tests\n" + tests.read_text())
+    add_field(project, "Post", ["rating:int:optional"])
+    assert router.read_text().endswith(mine)
+    assert tests.read_text().startswith("# my notes on these tests\n")
+    assert "rating" in tests.read_text()
+
+
+def test_dry_run_writes_nothing(project: Path) -> None:
+    before = tree_snapshot(project)
+    added = add_field(project, "Post", ["rating:int"], defaults={"rating": "0"}, dry_run=True)
+    assert not added.written
+    assert [p.name for p in added.plan.edited()] == [
+        "post.py",
+        "post.py",
+        "post.py",
+        "test_post.py",
+    ]
+    assert tree_snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "literal"),
+    [
+        ("note:text", "it's", '"it\'s"'),
+        ("score:float", "2.5", "2.5"),
+        ("price:decimal", "3.1", 'Decimal("3.10")'),
+        ("active:bool", "yes", "True"),
+        ("born:date", "2000-02-29", "date(2000, 2, 29)"),
+        (
+            "seen:datetime",
+            "2024-01-31T12:00:00+01:00",
+            'datetime.fromisoformat("2024-01-31T12:00:00+01:00")',
+        ),
+        (
+            "token:uuid",
+            "12345678-1234-5678-1234-567812345678",
+            'UUID("12345678-1234-5678-1234-567812345678")',
+        ),
+        ("extra:json", '{"a": [1, true]}', '{"a": [1, True]}'),
+    ],
+)
+def test_a_default_is_written_as_a_python_value(
+    project: Path, spec: str, value: str, literal: str
+) -> None:
+    name = spec.split(":")[0]
+    added = add_field(project, "Post", [spec], defaults={name: value})
+    (revision,) = added.plan.created()
+    assert f"{name}={literal}" in revision.read_text()
+
+
+def test_remove_model_after_add_field_gives_the_project_back(tmp_path: Path) -> None:
+    root = create_project(tmp_path / "shop").root
+    before = tree_snapshot(root)
+    add_model(root, "Post", ["title:str"])
+    add_field(root, "Post", ["rating:int"], defaults={"rating": "0"})
+    assert remove_model(root, "Post").plan.changed == ()
+    after = tree_snapshot(root)
+    added = sorted(set(after) - set(before))
+    assert len(added) == 3 and all("/migrations/versions/" in path for path in added)
+    assert {path: after[path] for path in before} == before
