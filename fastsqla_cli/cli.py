@@ -254,6 +254,16 @@ def new(
     next_commands = [f"cd {shlex.quote(_display(project.root))}"]
     if project.report is None or python is not None:
         next_commands.append('uv venv && uv pip install -e ".[dev]"')
+    database = project.name.package
+    if project.database == "postgresql":  # the server must hold the database first
+        next_commands.append(
+            f"createdb -h localhost -U postgres {database}  # or set DATABASE_URL in .env"
+        )
+    elif project.database == "mysql":
+        next_commands.append(
+            f"mysql -h 127.0.0.1 -u root -e 'CREATE DATABASE {database}'"
+            "  # or set DATABASE_URL in .env"
+        )
     next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
     fastsqla = _fastsqla_command(project.root)
     next_commands.append(f"{fastsqla} add-model Post title:str body:text author:ref:User")

@@ -249,3 +249,25 @@ def test_help_reads_well_at_80_columns(command: list[str]) -> None:
     words = {"sqlite", "postgresql", "mysql"} if command == ["new"] else set()
     for word in words:
         assert word in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("database", "step"),
+    [
+        ("sqlite", None),
+        ("postgresql", "createdb -h localhost -U postgres shop  # or set DATABASE_URL in .env"),
+        ("mysql", "mysql -h 127.0.0.1 -u root -e 'CREATE DATABASE shop'  # or set DATABASE_URL"),
+    ],
+)
+def test_the_next_steps_say_how_to_make_the_database(
+    tmp_path: Path, database: str, step: str | None
+) -> None:
+    code, out, err = run("new", str(tmp_path / "shop"), "--db", database, "--no-check")
+    assert code == 0, err
+    lines = out.split("Next:\n", 1)[1].splitlines()
+    commands = [line.strip() for line in lines]
+    uvicorn = next(i for i, c in enumerate(commands) if c.startswith(".venv/bin/uvicorn"))
+    if step is None:
+        assert not any("DATABASE" in c for c in commands)
+    else:
+        assert commands[uvicorn - 1].startswith(step)  # before the app starts
