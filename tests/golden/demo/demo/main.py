@@ -1,17 +1,24 @@
 """The application: its lifespan opens the database, creates the tables and closes it."""
 
-import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from demo import DESCRIPTION
-from demo.database import connection_slots
+from demo.database import DATABASE_RESPONSES
+from demo.database import ConnectionQueue
+from demo.database import DatabaseURLError
+from demo.database import check_database
 from demo.database import create_tables
 from demo.database import make_engine
 from demo.models import Base
@@ -19,18 +26,23 @@ from demo.routers import health
 from demo.routers import user
 from demo.settings import Settings
 
+logger = logging.getLogger("demo")
+
 
 class State(TypedDict):
     """What the lifespan shares with every request (`request.state`)."""
 
     engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    connection_slots: asyncio.Semaphore
+    connection_queue: ConnectionQueue
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; tests pass their own settings."""
     settings = settings or Settings()
+    # LOG_LEVEL is the level of the app's own loggers (`logging.getLogger(__name__)` in
+    # its modules); libraries keep logging warnings only, uvicorn follows --log-level.
+    logging.basicConfig(format="%(levelname)s: %(name)s: %(message)s")
+    logger.setLevel(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -40,20 +52,67 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool_size=settings.database_pool_size,
         )
         try:
+            await check_database(engine)
             await create_tables(engine, Base.metadata)  # every model is imported
-            yield {
-                "engine": engine,
-                "sessionmaker": async_sessionmaker(engine, expire_on_commit=False),
-                "connection_slots": connection_slots(engine),
-            }
+            queue = ConnectionQueue(engine, settings.database_queue_timeout)
+            logger.info(
+                "Database %s: %d connections, a request waits up to %g s for one",
+                engine.url.render_as_string(hide_password=True),
+                queue.size,
+                queue.timeout,
+            )
+            yield {"engine": engine, "connection_queue": queue}
         finally:
             await engine.dispose()
 
-    app = FastAPI(title="demo", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="demo",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=DATABASE_RESPONSES,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(OneLineStartupErrors)
     app.include_router(health.router)
     app.include_router(user.router)
     # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
     return app
+
+
+class OneLineStartupErrors:
+    """A wrong `DATABASE_URL` stops the server with the one line that says what to fix,
+    instead of a traceback: the server logs the message of a failed startup."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        failed: list[Message] = []
+
+        async def hold_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                failed.append(message)  # sent below, once the error is known
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failure)
+        except DatabaseURLError as error:
+            await send({"type": "lifespan.startup.failed", "message": str(error)})
+            raise
+        except BaseException:
+            for message in failed:
+                await send(message)
+            raise
 
 
 app = create_app()
