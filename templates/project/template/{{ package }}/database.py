@@ -229,8 +229,9 @@ class ConnectionQueue:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         """A connection of the pool, once a slot is free; `DatabaseBusy` after `timeout`."""
+        # A timer only when every slot is taken: a free slot is acquired without waiting.
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(self.timeout if self._slots.locked() else None):
                 await self._slots.acquire()
         except TimeoutError:
             raise DatabaseBusy from None
