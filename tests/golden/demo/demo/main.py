@@ -1,8 +1,9 @@
 """The application: its lifespan opens the database, creates the tables and closes it."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from logging import basicConfig
+from logging import getLogger
 from typing import TypedDict
 
 from fastapi import FastAPI
@@ -26,8 +27,6 @@ from demo.routers import health
 from demo.routers import user
 from demo.settings import Settings
 
-logger = logging.getLogger("demo")
-
 
 class State(TypedDict):
     """What the lifespan shares with every request (`request.state`)."""
@@ -41,8 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     # LOG_LEVEL is the level of the app's own loggers (`logging.getLogger(__name__)` in
     # its modules); libraries keep logging warnings only, uvicorn follows --log-level.
-    logging.basicConfig(format="%(levelname)s: %(name)s: %(message)s")
-    logger.setLevel(settings.log_level)
+    basicConfig(format="%(levelname)s: %(name)s: %(message)s")
+    getLogger("demo").setLevel(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -55,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await check_database(engine)
             await create_tables(engine, Base.metadata)  # every model is imported
             queue = ConnectionQueue(engine, settings.database_queue_timeout)
-            logger.info(
+            getLogger("demo").info(
                 "Database %s: %d connections, a request waits up to %g s for one",
                 engine.url.render_as_string(hide_password=True),
                 queue.size,
