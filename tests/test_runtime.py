@@ -187,3 +187,36 @@ def test_a_route_with_both_dependencies_is_one_unit_of_work(shop: Path, database
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["200:0", "200:1", "500:-", "200:2"]
+
+
+SILENT_SERVER = """\
+import asyncio, socket, sys
+from shop.database import DatabaseURLError, check_database, make_engine
+
+async def main() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    port = listener.getsockname()[1]
+    engine = make_engine(f"{sys.argv[1]}@127.0.0.1:{port}/shop")
+    try:
+        await check_database(engine, seconds=0.5)
+    except DatabaseURLError as error:
+        print(error)
+    finally:
+        await engine.dispose()
+        listener.close()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("scheme", ["postgresql+asyncpg://postgres", "mysql+aiomysql://root"])
+def test_a_server_that_never_answers_is_reported_within_the_bound(shop: Path, scheme: str) -> None:
+    done = subprocess.run(
+        [PYTHON, "-c", SILENT_SERVER, scheme], cwd=shop, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("DATABASE_URL: 127.0.0.1:"), done.stdout
+    assert done.stdout.rstrip().endswith(
+        "did not answer within 0.5 s: check the host and port in DATABASE_URL and that the"
+        " server accepts connections"
+    )
