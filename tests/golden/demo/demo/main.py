@@ -1,4 +1,4 @@
-"""The application: its lifespan opens the database, creates the tables and closes it."""
+"""The application: its lifespan checks the database, creates the tables and closes it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +33,36 @@ class State(TypedDict):
 
     engine: AsyncEngine
     connection_queue: ConnectionQueue
+
+
+class OneLineStartupErrors:
+    """A wrong `DATABASE_URL` stops the server with the one line that says what to fix,
+    instead of a traceback: the server logs the message of a failed startup."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        failed: list[Message] = []
+
+        async def hold_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                failed.append(message)  # sent below, once the error is known
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failure)
+        except DatabaseURLError as error:
+            await send({"type": "lifespan.startup.failed", "message": str(error)})
+            raise
+        except BaseException:
+            for message in failed:
+                await send(message)
+            raise
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,36 +112,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(user.router)
     # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
     return app
-
-
-class OneLineStartupErrors:
-    """A wrong `DATABASE_URL` stops the server with the one line that says what to fix,
-    instead of a traceback: the server logs the message of a failed startup."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await self.app(scope, receive, send)
-            return
-        failed: list[Message] = []
-
-        async def hold_failure(message: Message) -> None:
-            if message["type"] == "lifespan.startup.failed":
-                failed.append(message)  # sent below, once the error is known
-            else:
-                await send(message)
-
-        try:
-            await self.app(scope, receive, hold_failure)
-        except DatabaseURLError as error:
-            await send({"type": "lifespan.startup.failed", "message": str(error)})
-            raise
-        except BaseException:
-            for message in failed:
-                await send(message)
-            raise
 
 
 app = create_app()
