@@ -72,14 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # its modules); libraries keep logging warnings only, uvicorn follows --log-level.
     basicConfig(format="%(levelname)s: %(name)s: %(message)s")
     getLogger("demo").setLevel(settings.log_level)
+    if settings.database_echo:  # every SQL statement, through the same logging, once
+        getLogger("sqlalchemy.engine").setLevel("INFO")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        engine = make_engine(
-            settings.database_url,
-            echo=settings.database_echo,
-            pool_size=settings.database_pool_size,
-        )
+        engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         try:
             await check_database(engine)
             await create_tables(engine, Base.metadata)  # every model is imported
