@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from rich.panel import Panel
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from fastsqla_cli.checks import StepResult
+    from fastsqla_cli.check import StepResult
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -59,10 +58,14 @@ class Progress:
     def done(self, name: str, result: StepResult) -> None:
         label = LABELS.get(name, name)
         if result.skipped:
-            console.print(f"  [dim]-[/] {label} [dim]skipped: {escape(result.skipped)}[/]")
+            console.print(
+                f"  [dim]-[/] {label} [dim]skipped: {escape(result.skipped)}[/]", soft_wrap=True
+            )
         elif result.ok:
             detail = f" [dim]{escape(result.summary)}[/]" if result.summary else ""
-            console.print(f"  [green]✓[/] {label} [dim]({result.seconds:.1f} s)[/]{detail}")
+            console.print(
+                f"  [green]✓[/] {label} [dim]({result.seconds:.1f} s)[/]{detail}", soft_wrap=True
+            )
         else:
             console.print(f"  [red]✗[/] {label} [dim]({result.seconds:.1f} s)[/]")
 
@@ -78,16 +81,6 @@ class Progress:
         else:
             yield
 
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        """Time a step of our own (rendering) and report it."""
-        from fastsqla_cli.checks import StepResult
-
-        started = time.perf_counter()
-        self(name, None)
-        yield
-        self(name, StepResult(name, True, time.perf_counter() - started))
-
 
 def show_failures(steps: tuple[StepResult, ...] | list[StepResult]) -> None:
     for step in steps:
@@ -98,9 +91,15 @@ def show_failures(steps: tuple[StepResult, ...] | list[StepResult]) -> None:
         errors.rule()
 
 
-def summary(title: str, lines: list[str], next_commands: list[str]) -> None:
+def summary(
+    title: str, lines: list[str], next_commands: list[str], files: list[str] | None = None
+) -> None:
+    """A panel of ``lines``, then ``files`` and ``next_commands`` one per line, never wrapped
+    (so that each can be copied whole, however long)."""
     body = "\n".join(lines)
     console.print(Panel(body, title=title, title_align="left", border_style="green", expand=False))
+    for line in files or []:
+        console.print(f"  {line}", soft_wrap=True)
     if next_commands:
         # Outside the panel and never wrapped by rich: each command stays one line to copy.
         console.print("[bold]Next:[/]")

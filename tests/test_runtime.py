@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fastsqla_cli.project import create_project
+from fastsqla_cli.new import create_project
 from tests.servers import fresh_database, server, unreachable_reason
 
 pytestmark = pytest.mark.e2e

@@ -4,6 +4,7 @@ connection."""
 import asyncio
 import math
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy import make_url
 from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,25 +52,25 @@ class Base(DeclarativeBase):
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
-async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
-    """Create the tables of ``metadata`` that are missing.
+async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], None]) -> None:
+    """Run ``prepare`` (see `migrations.bring_up_to_date`) in one transaction, under a lock.
 
-    Several workers may start at once: each takes a lock first, so one creates the tables
-    and the others then find them.
+    Several workers may start at once: each takes the lock first, so one brings the schema
+    up to date and the others then find it so.
     """
     async with engine.begin() as connection:
         dialect = connection.dialect.name
         if dialect == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
         elif dialect in ("mysql", "mariadb"):
-            await connection.execute(text("SELECT GET_LOCK('create_tables', 60)"))
+            await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
         elif dialect == "sqlite":
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
-            await connection.run_sync(metadata.create_all)
+            await connection.run_sync(prepare)
         finally:
             if dialect in ("mysql", "mariadb"):
-                await connection.execute(text("SELECT RELEASE_LOCK('create_tables')"))
+                await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
 
 
 # The async drivers the generated code is written for (integrity.py reads their errors).

@@ -1,7 +1,9 @@
-"""The application: its lifespan checks the database, creates the tables and closes it."""
+"""The application: its lifespan checks the database, brings its schema up to date
+(see `migrations`) and closes it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from logging import basicConfig
 from logging import getLogger
 from typing import TypedDict
@@ -20,8 +22,9 @@ from demo.database import DATABASE_RESPONSES
 from demo.database import ConnectionQueue
 from demo.database import DatabaseURLError
 from demo.database import check_database
-from demo.database import create_tables
 from demo.database import make_engine
+from demo.database import prepare_schema
+from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.routers import health
 from demo.routers import user
@@ -80,7 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         try:
             await check_database(engine)
-            await create_tables(engine, Base.metadata)  # every model is imported
+            await prepare_schema(
+                engine,
+                partial(
+                    bring_up_to_date,
+                    metadata=Base.metadata,  # every model is imported
+                    upgrade=settings.database_migrate_on_startup,
+                ),
+            )
             queue = ConnectionQueue(engine, settings.database_queue_timeout)
             getLogger("demo").info(
                 "Database %s: %d connections, a request waits up to %g s for one",
@@ -108,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OneLineStartupErrors)
     app.include_router(health.router)
     app.include_router(user.router)
-    # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
+    # fastsqla: routers (`fastsqla add-model` includes new routers above this line)
     return app
 
 

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./demo.db"
     database_echo: bool = False
     database_pool_size: int = 5
+    database_migrate_on_startup: bool = True
     # Seconds a request waits for a database connection before it answers 503.
     database_queue_timeout: Annotated[float, Field(gt=0)] = 5.0
     # Origins that browsers may call the API from (a JSON list); none: no CORS headers.

@@ -12,6 +12,7 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport
 from httpx import AsyncClient
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
@@ -32,14 +33,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def empty(connection: Connection) -> None:
+    """Drop every table of the models, and Alembic's record of the revision."""
+    Base.metadata.drop_all(connection)
+    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(empty)
     yield engine
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(empty)
     await engine.dispose()
 
 
