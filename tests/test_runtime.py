@@ -4,6 +4,7 @@ that takes both database dependencies works on one connection, one unit of work.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -124,6 +125,29 @@ def test_a_wrong_database_url_stops_the_app_with_one_line(
     errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
     assert errors[-1] == "ERROR:    Application startup failed. Exiting.", done.stderr
     assert len(errors) == 2 and errors[0].startswith(f"ERROR:    {expected}"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_database_the_app_does_not_recognise_stops_it_with_one_line(
+    shop: Path, tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "theirs.db") as connection:
+        connection.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
+    done = subprocess.run(
+        [PYTHON, "-c", UVICORN, "", "shop.main:app", "--port", "0"],
+        cwd=shop,
+        env={**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'theirs.db'}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors == [
+        "ERROR:    the database has tables (things) but no Alembic revision: point DATABASE_URL"
+        " at an empty database, or record its revision with `alembic stamp <revision>`",
+        "ERROR:    Application startup failed. Exiting.",
+    ], done.stderr
     assert "Traceback" not in done.stderr
 
 

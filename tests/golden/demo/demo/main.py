@@ -24,6 +24,7 @@ from demo.database import DatabaseURLError
 from demo.database import check_database
 from demo.database import make_engine
 from demo.database import prepare_schema
+from demo.migrations import SchemaError
 from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.routers import health
@@ -39,8 +40,9 @@ class State(TypedDict):
 
 
 class OneLineStartupErrors:
-    """A wrong `DATABASE_URL` stops the server with the one line that says what to fix,
-    instead of a traceback: the server logs the message of a failed startup."""
+    """A wrong `DATABASE_URL` or a schema the app cannot bring up to date stops the server
+    with the one line that says what to fix, instead of a traceback: the server logs the
+    message of a failed startup."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,7 +61,7 @@ class OneLineStartupErrors:
 
         try:
             await self.app(scope, receive, hold_failure)
-        except DatabaseURLError as error:
+        except (DatabaseURLError, SchemaError) as error:
             await send({"type": "lifespan.startup.failed", "message": str(error)})
             raise
         except BaseException:
