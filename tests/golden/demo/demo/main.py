@@ -40,9 +40,9 @@ class State(TypedDict):
 
 
 class OneLineStartupErrors:
-    """A wrong `DATABASE_URL` or a schema the app cannot bring up to date stops the server
-    with the one line that says what to fix, instead of a traceback: the server logs the
-    message of a failed startup."""
+    """A wrong `DATABASE_URL` or a schema the app cannot bring up to date stops the
+    server with the one line that says what to fix, instead of a traceback: the server
+    logs the message of a failed startup."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
