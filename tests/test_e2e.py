@@ -194,14 +194,11 @@ FAIRNESS = """\
 import asyncio, sys, time
 from types import SimpleNamespace
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from shop.database import connection_slot, connection_slots, get_session, make_engine
+from shop.database import ConnectionQueue, get_connection, get_session, make_engine
 
 async def main() -> None:
     engine = make_engine(sys.argv[1], pool_size=5)
-    state = SimpleNamespace(
-        connection_slots=connection_slots(engine), sessionmaker=async_sessionmaker(engine)
-    )
+    state = SimpleNamespace(connection_queue=ConnectionQueue(engine, 60))
     waits: list[float] = []
     stop = time.perf_counter() + 2
 
@@ -209,8 +206,8 @@ async def main() -> None:
         while time.perf_counter() < stop:
             started = time.perf_counter()
             request = SimpleNamespace(state=state)
-            async for slot in connection_slot(request):  # as FastAPI resolves SessionDep
-                async for session in get_session(request, slot):
+            async for connection in get_connection(request):  # as FastAPI resolves SessionDep
+                async for session in get_session(connection):
                     await session.execute(text("SELECT 1"))
                     await session.execute(text("SELECT 2"))
             waits.append(time.perf_counter() - started)
@@ -229,7 +226,7 @@ def test_requests_get_connections_in_the_order_they_ask(
 ) -> None:
     """100 clients share 5 connections through the session dependency. SQLAlchemy's pool
     alone lets late askers jump the queue: p99 was 3.2-4.9x the median here. Through the
-    dependency's connection slots, first come first served, it stays under 1.7x."""
+    dependencies' connection queue, first come first served, it stays under 1.7x."""
     import subprocess
 
     kind, url = database_url

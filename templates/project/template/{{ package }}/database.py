@@ -2,27 +2,35 @@
 connection."""
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 from typing import Any
 
 from fastapi import Depends
+from fastapi import HTTPException
 from fastapi import Request
+from fastapi import status
+from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy import make_url
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.pool import NullPool
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.pool import StaticPool
 
@@ -73,20 +81,48 @@ async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], No
                 await connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
+# The async drivers the generated code is written for (integrity.py reads their errors).
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql", "mariadb+aiomysql")
+USE_A_DRIVER = "begin it with sqlite+aiosqlite, postgresql+asyncpg or mysql+aiomysql"
+
+
+class DatabaseURLError(Exception):
+    """`DATABASE_URL` does not lead to a usable database; the message says what to change."""
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:
-    """The application's engine; on SQLite, every connection gets the pragmas a web app needs."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if _in_memory(parsed):
+    """The application's engine; on SQLite, every connection gets the pragmas a web app needs.
+
+    Raises `DatabaseURLError` when the URL names none of `DRIVERS` or its driver is not
+    installed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseURLError(f"DATABASE_URL is not a database URL: {USE_A_DRIVER}") from None
+    if parsed.drivername not in DRIVERS:
+        raise DatabaseURLError(
+            f"DATABASE_URL begins with {parsed.drivername}, not with an async driver this app"
+            f" is written for: {USE_A_DRIVER}"
+        )
+    try:
+        return _create_engine(parsed, echo=echo, pool_size=pool_size)
+    except ImportError:
+        driver = parsed.get_driver_name()
+        message = f"DATABASE_URL needs the {driver} driver, which is not installed"
+        raise DatabaseURLError(f"{message}: pip install {driver}") from None
+
+
+def _create_engine(url: URL, *, echo: bool, pool_size: int) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        if _in_memory(url):
             # The database lives inside its one connection: every request shares that one.
             engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
         else:
             # Two connections per process. An aiosqlite connection runs each query on a
             # thread of its own and hands the result back to the event loop; with two, one
-            # can run a query while the other's result is on its way. A third only adds a
-            # thread competing for the GIL (GET by id: a quarter more requests per second
-            # with two, none more with three). Writers take turns: SQLite lets one in at a
-            # time, the other waits.
+            # can run a query while the other's result is on its way. More only add threads
+            # competing for the GIL. Writers take turns: SQLite lets one in at a time, the
+            # other waits.
             engine = create_async_engine(url, echo=echo, pool_size=2, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -94,9 +130,69 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEng
     # processes x pool_size is the most the server ever sees, and a burst waits for a free
     # connection instead of opening and closing extra ones. One Python process cannot keep
     # many more queries busy; extra connections only add server processes competing for
-    # the CPU (on 2 cores, 5 served more requests per second than 10 + 10 overflow).
+    # the CPU.
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
+    )
+
+
+async def check_database(engine: AsyncEngine, seconds: float = 10.0) -> None:
+    """Connect once and run a query within `seconds`, or raise `DatabaseURLError` saying
+    what to fix."""
+    url = engine.url
+    where = f"{url.host or 'localhost'}:{url.port}" if url.port else url.host or "localhost"
+    try:
+        async with asyncio.timeout(seconds), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except TimeoutError:
+        raise DatabaseURLError(
+            f"DATABASE_URL: {where} did not answer within {seconds:g} s: check the host and"
+            " port in DATABASE_URL and that the server accepts connections"
+        ) from None
+    except (OSError, DBAPIError) as error:
+        raise DatabaseURLError(_explain(url, where, error)) from None
+
+
+async def ping(engine: AsyncEngine, seconds: float) -> bool:
+    """Whether the database answers a query within `seconds`, on a connection of its own
+    outside the pool: it never waits behind requests that hold every pooled connection."""
+    side = create_async_engine(engine.url, poolclass=NullPool)
+    try:
+        async with asyncio.timeout(seconds), side.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (TimeoutError, OSError, SQLAlchemyError):
+        return False
+    finally:
+        await side.dispose()
+    return True
+
+
+def _explain(url: URL, where: str, error: OSError | DBAPIError) -> str:
+    """One line: what went wrong on the first connection, and what to change."""
+    original: BaseException = error
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        original = error.orig
+    found = (getattr(original, "sqlstate", None), *original.args[:1])  # the driver's codes
+    codes = {code for code in found if isinstance(code, int | str)}
+    reason = (str(original) or type(original).__name__).splitlines()[0]
+    if url.get_backend_name() == "sqlite":
+        return (
+            f"DATABASE_URL: cannot open the SQLite file {url.database} ({reason}):"
+            " point DATABASE_URL at a file in a directory that exists and is writable"
+        )
+    if isinstance(original, OSError) or codes & {2003, 2005}:  # MySQL: cannot connect
+        return (
+            f"DATABASE_URL: cannot reach the database server at {where} ({reason}):"
+            " start it, or correct the host and port in DATABASE_URL"
+        )
+    if codes & {"3D000", 1049}:  # PostgreSQL's and MySQL's "unknown database"
+        return (
+            f"DATABASE_URL: the database {url.database} does not exist on {where}: create"
+            f" it (CREATE DATABASE {url.database}) or point DATABASE_URL at one that exists"
+        )
+    return (
+        f"DATABASE_URL: {where} refused the connection ({reason}): check the user,"
+        " password and database name in DATABASE_URL"
     )
 
 
@@ -119,31 +215,95 @@ def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
     cursor.close()
 
 
-def connection_slots(engine: AsyncEngine) -> asyncio.Semaphore:
-    """One slot per pooled connection, handed out in the order requests ask for them.
+class DatabaseBusy(Exception):
+    """No connection came free within the queue's timeout."""
+
+
+class ConnectionQueue:
+    """Requests wait here for one of the pool's connections, in the order they ask, for at
+    most `timeout` seconds.
 
     SQLAlchemy's pool lets a request that asks just as a connection comes back take it
-    ahead of those already waiting (sqlalchemy#7679), so under load a few requests wait for
-    seconds. Queueing here first, in order, each then finds a connection free."""
-    pool = engine.sync_engine.pool
-    return asyncio.Semaphore(pool.size() if isinstance(pool, QueuePool) else 1)
+    ahead of those already waiting (sqlalchemy#7679), so under load a few requests would
+    wait for seconds. Queueing here first, one slot per pooled connection, each request
+    then finds a connection free; one that cannot get a slot in time raises `DatabaseBusy`
+    instead of waiting without bound."""
+
+    def __init__(self, engine: AsyncEngine, timeout: float) -> None:
+        pool = engine.sync_engine.pool
+        self.engine = engine
+        self.timeout = timeout
+        self.size = pool.size() if isinstance(pool, QueuePool) else 1
+        self._slots = asyncio.Semaphore(self.size)
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection of the pool, once a slot is free; `DatabaseBusy` after `timeout`."""
+        # A timer only when every slot is taken: a free slot is acquired without waiting.
+        try:
+            async with asyncio.timeout(self.timeout if self._slots.locked() else None):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise DatabaseBusy from None
+        try:
+            async with self.engine.connect() as connection:
+                yield connection
+        finally:
+            self._slots.release()
 
 
-async def connection_slot(request: Request) -> AsyncIterator[None]:
-    """Wait for one of the connection slots. FastAPI runs this once per request however
-    many dependencies ask for it, so a route with a session and a connection takes one."""
-    slots: asyncio.Semaphore = request.state.connection_slots
-    async with slots:
-        yield
+class Unavailable(BaseModel):
+    """The body of a 503: the app's error shape."""
+
+    detail: str
 
 
-SlotDep = Annotated[None, Depends(connection_slot)]
+# What every route that uses the database may answer besides its own statuses; `create_app`
+# gives it to the whole app (`FastAPI(responses=...)`), so routes added by hand get it too.
+DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": Unavailable,
+        "description": "Every database connection stayed busy for `DATABASE_QUEUE_TIMEOUT`"
+        " seconds: retry after `Retry-After` seconds",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying",
+                "schema": {"type": "integer"},
+            }
+        },
+    }
+}
 
 
-async def get_session(request: Request, _slot: SlotDep) -> AsyncIterator[AsyncSession]:
-    """One session per request: rolled back if the request fails, always closed."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.state.sessionmaker
-    async with sessionmaker() as session:
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """The request's one connection, from the queue: 503 Service Unavailable, with
+    `Retry-After`, when none comes free in time. FastAPI runs this once per request, so a
+    route that takes `ConnectionDep` and `SessionDep` (which is bound to this connection)
+    holds one connection. What the request began and did not commit is rolled back when the
+    connection goes back to the pool."""
+    queue: ConnectionQueue = request.state.connection_queue
+    try:
+        async with queue.connect() as connection:
+            yield connection
+    except DatabaseBusy:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The database is busy: no connection came free in time",
+            headers={"Retry-After": str(max(1, math.ceil(queue.timeout)))},
+        ) from None
+
+
+ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
+"""A connection for reads through Core: no session, no ORM object to build and track."""
+
+
+async def get_session(connection: ConnectionDep) -> AsyncIterator[AsyncSession]:
+    """One session per request, on the request's connection: rolled back if the request
+    fails, always closed. Its commit and rollback also cover what the route did on
+    `ConnectionDep` (`control_fully`): the two are one unit of work."""
+    async with AsyncSession(
+        bind=connection, expire_on_commit=False, join_transaction_mode="control_fully"
+    ) as session:
         try:
             yield session
         except Exception:
@@ -152,15 +312,3 @@ async def get_session(request: Request, _slot: SlotDep) -> AsyncIterator[AsyncSe
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-async def get_connection(request: Request, _slot: SlotDep) -> AsyncIterator[AsyncConnection]:
-    """One connection per request, for reads through Core: no session, no ORM object to
-    build and track. What it began is rolled back when it goes back to the pool. A route
-    takes this or `SessionDep`, not both: it would hold two connections for one slot."""
-    engine: AsyncEngine = request.state.engine
-    async with engine.connect() as connection:
-        yield connection
-
-
-ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]

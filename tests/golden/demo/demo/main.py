@@ -1,21 +1,30 @@
-"""The application: its lifespan opens the database, brings its schema up to date (see
-`migrations`) and closes it."""
+"""The application: its lifespan checks the database, brings its schema up to date
+(see `migrations`) and closes it."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from logging import basicConfig
+from logging import getLogger
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from demo import DESCRIPTION
-from demo.database import connection_slots
+from demo.database import DATABASE_RESPONSES
+from demo.database import ConnectionQueue
+from demo.database import DatabaseURLError
+from demo.database import check_database
 from demo.database import make_engine
 from demo.database import prepare_schema
+from demo.migrations import SchemaError
 from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.routers import health
@@ -27,22 +36,55 @@ class State(TypedDict):
     """What the lifespan shares with every request (`request.state`)."""
 
     engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    connection_slots: asyncio.Semaphore
+    connection_queue: ConnectionQueue
+
+
+class OneLineStartupErrors:
+    """A wrong `DATABASE_URL` or a schema the app cannot bring up to date stops the
+    server with the one line that says what to fix, instead of a traceback: the server
+    logs the message of a failed startup."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        failed: list[Message] = []
+
+        async def hold_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                failed.append(message)  # sent below, once the error is known
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failure)
+        except (DatabaseURLError, SchemaError) as error:
+            await send({"type": "lifespan.startup.failed", "message": str(error)})
+            raise
+        except BaseException:
+            for message in failed:
+                await send(message)
+            raise
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; tests pass their own settings."""
     settings = settings or Settings()
+    # LOG_LEVEL is the level of the app's own loggers (`logging.getLogger(__name__)` in
+    # its modules); libraries keep logging warnings only, uvicorn follows --log-level.
+    basicConfig(format="%(levelname)s: %(name)s: %(message)s")
+    getLogger("demo").setLevel(settings.log_level)
+    if settings.database_echo:  # every SQL statement, through the same logging, once
+        getLogger("sqlalchemy.engine").setLevel("INFO")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        engine = make_engine(
-            settings.database_url,
-            echo=settings.database_echo,
-            pool_size=settings.database_pool_size,
-        )
+        engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         try:
+            await check_database(engine)
             await prepare_schema(
                 engine,
                 partial(
@@ -51,15 +93,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     upgrade=settings.database_migrate_on_startup,
                 ),
             )
-            yield {
-                "engine": engine,
-                "sessionmaker": async_sessionmaker(engine, expire_on_commit=False),
-                "connection_slots": connection_slots(engine),
-            }
+            queue = ConnectionQueue(engine, settings.database_queue_timeout)
+            getLogger("demo").info(
+                "Database %s: %d connections, a request waits up to %g s for one",
+                engine.url.render_as_string(hide_password=True),
+                queue.size,
+                queue.timeout,
+            )
+            yield {"engine": engine, "connection_queue": queue}
         finally:
             await engine.dispose()
 
-    app = FastAPI(title="demo", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="demo",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=DATABASE_RESPONSES,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(OneLineStartupErrors)
     app.include_router(health.router)
     app.include_router(user.router)
     # fastsqla: routers (`fastsqla add-model` includes new routers above this line)

@@ -67,7 +67,7 @@ async def list_users(
     return rows.all()
 
 
-# The hottest route reads through Core on a connection of its own, without a session:
+# The hottest route reads through Core on the request's connection, without a session:
 # the row goes straight into the response model, with no ORM object to build, track and
 # throw away.
 READ_ONE = select(User.__table__).where(User.id == bindparam("id"))

@@ -1,0 +1,246 @@
+"""The generated app at run time: a wrong DATABASE_URL stops it with one line, and a route
+that takes both database dependencies works on one connection, one unit of work."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fastsqla_cli.new import create_project
+from tests.servers import fresh_database, server, unreachable_reason
+
+pytestmark = pytest.mark.e2e
+PYTHON = sys.executable
+# uvicorn's own command line, with one driver made impossible to import.
+UVICORN = (
+    "import sys, uvicorn\n"
+    "if sys.argv[1]: sys.modules[sys.argv[1]] = None\n"
+    "sys.argv[:2] = ['uvicorn']\n"
+    "uvicorn.main()\n"
+)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return create_project(tmp_path_factory.mktemp("runtime") / "shop").root
+
+
+def needs(kind: str) -> None:
+    reason = unreachable_reason(server(kind))
+    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize(
+    ("url", "blocked", "server_kind", "expected"),
+    [
+        pytest.param(
+            "sqlite:///shop.db",
+            "",
+            None,
+            "DATABASE_URL begins with sqlite, not with an async driver this app is written"
+            " for: begin it with sqlite+aiosqlite, postgresql+asyncpg or mysql+aiomysql",
+            id="sync driver",
+        ),
+        pytest.param(
+            "not a url",
+            "",
+            None,
+            "DATABASE_URL is not a database URL: begin it with sqlite+aiosqlite,"
+            " postgresql+asyncpg or mysql+aiomysql",
+            id="not a URL",
+        ),
+        pytest.param(
+            "postgresql+asyncpg://postgres@127.0.0.1:5432/shop",
+            "asyncpg",
+            None,
+            "DATABASE_URL needs the asyncpg driver, which is not installed: pip install asyncpg",
+            id="driver not installed",
+        ),
+        pytest.param(
+            "postgresql+asyncpg://postgres@127.0.0.1:1/shop",
+            "",
+            None,
+            "DATABASE_URL: cannot reach the database server at 127.0.0.1:1 ([Errno 111]"
+            " Connection refused): start it, or correct the host and port in DATABASE_URL",
+            id="host unreachable",
+        ),
+        pytest.param(
+            "mysql+aiomysql://root@127.0.0.1:1/shop",
+            "",
+            None,
+            "DATABASE_URL: cannot reach the database server at 127.0.0.1:1",
+            id="host unreachable (MySQL)",
+        ),
+        pytest.param(
+            "postgresql+asyncpg://postgres@127.0.0.1:5432/fastsqla_no_such_database",
+            "",
+            "postgresql",
+            "DATABASE_URL: the database fastsqla_no_such_database does not exist on"
+            " 127.0.0.1:5432: create it (CREATE DATABASE fastsqla_no_such_database) or point"
+            " DATABASE_URL at one that exists",
+            id="database missing (PostgreSQL)",
+        ),
+        pytest.param(
+            "mysql+aiomysql://root@127.0.0.1:3306/fastsqla_no_such_database",
+            "",
+            "mysql",
+            "DATABASE_URL: the database fastsqla_no_such_database does not exist on"
+            " 127.0.0.1:3306: create it",
+            id="database missing (MariaDB)",
+        ),
+        pytest.param(
+            "sqlite+aiosqlite:///no/such/directory/shop.db",
+            "",
+            None,
+            "DATABASE_URL: cannot open the SQLite file no/such/directory/shop.db (unable to open"
+            " database file): point DATABASE_URL at a file in a directory that exists and is"
+            " writable",
+            id="SQLite directory missing",
+        ),
+    ],
+)
+def test_a_wrong_database_url_stops_the_app_with_one_line(
+    shop: Path, url: str, blocked: str, server_kind: str | None, expected: str
+) -> None:
+    if server_kind:
+        needs(server_kind)
+    done = subprocess.run(
+        [PYTHON, "-c", UVICORN, blocked, "shop.main:app", "--port", "0"],
+        cwd=shop,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors[-1] == "ERROR:    Application startup failed. Exiting.", done.stderr
+    assert len(errors) == 2 and errors[0].startswith(f"ERROR:    {expected}"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_database_the_app_does_not_recognise_stops_it_with_one_line(
+    shop: Path, tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "theirs.db") as connection:
+        connection.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
+    done = subprocess.run(
+        [PYTHON, "-c", UVICORN, "", "shop.main:app", "--port", "0"],
+        cwd=shop,
+        env={**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'theirs.db'}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors == [
+        "ERROR:    the database has tables (things) but no Alembic revision: point DATABASE_URL"
+        " at an empty database, or record its revision with `alembic stamp <revision>`",
+        "ERROR:    Application startup failed. Exiting.",
+    ], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+ONE_UNIT_OF_WORK = """\
+import asyncio, sys
+import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy import func, select
+from shop.database import ConnectionDep, SessionDep
+from shop.main import create_app
+from shop.models import User
+from shop.settings import Settings
+
+app = create_app(Settings(database_url=sys.argv[1], database_pool_size=1))
+
+
+@app.post("/both/{fail}")
+async def both(fail: bool, connection: ConnectionDep, session: SessionDep) -> int:
+    before = (await connection.execute(select(func.count()).select_from(User))).scalar_one()
+    session.add(User(name="n", email=f"{before}@example.com"))
+    await session.flush()
+    if fail:
+        raise RuntimeError("after the write")
+    await session.commit()
+    own = await session.connection()
+    assert own.sync_connection is connection.sync_connection
+    return int(before)
+
+
+async def main() -> None:
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = [await client.post(f"/both/{fail}") for fail in (0, 0, 1, 0)]
+    print(" ".join(f"{a.status_code}:{a.text if a.status_code == 200 else '-'}" for a in answers))
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+        return
+    needs(request.param)
+    with fresh_database(server(request.param)) as url:
+        yield url
+
+
+def test_a_route_with_both_dependencies_is_one_unit_of_work(shop: Path, database_url: str) -> None:
+    """A route reads on `ConnectionDep`, then writes through `SessionDep` on a pool of one:
+    it does not wait for a second connection, its commit keeps the write, and its failure
+    takes the write back (the third request; the fourth sees two rows, not three)."""
+    done = subprocess.run(
+        [PYTHON, "-W", "error", "-c", ONE_UNIT_OF_WORK, database_url],
+        cwd=shop,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200:0", "200:1", "500:-", "200:2"]
+
+
+SILENT_SERVER = """\
+import asyncio, socket, sys
+from shop.database import DatabaseURLError, check_database, make_engine
+
+async def main() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    port = listener.getsockname()[1]
+    engine = make_engine(f"{sys.argv[1]}@127.0.0.1:{port}/shop")
+    try:
+        await check_database(engine, seconds=0.5)
+    except DatabaseURLError as error:
+        print(error)
+    finally:
+        await engine.dispose()
+        listener.close()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("scheme", ["postgresql+asyncpg://postgres", "mysql+aiomysql://root"])
+def test_a_server_that_never_answers_is_reported_within_the_bound(shop: Path, scheme: str) -> None:
+    done = subprocess.run(
+        [PYTHON, "-c", SILENT_SERVER, scheme], cwd=shop, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("DATABASE_URL: 127.0.0.1:"), done.stdout
+    assert done.stdout.rstrip().endswith(
+        "did not answer within 0.5 s: check the host and port in DATABASE_URL and that the"
+        " server accepts connections"
+    )
