@@ -14,6 +14,7 @@ from demo import DESCRIPTION
 from demo.database import connection_slots
 from demo.database import create_tables
 from demo.database import make_engine
+from demo.errors import register_error_handlers
 from demo.models import Base
 from demo.routers import health
 from demo.routers import user
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="demo", description=DESCRIPTION, lifespan=lifespan)
+    register_error_handlers(app)
     app.include_router(health.router)
     app.include_router(user.router)
     # fastsqla: routers (`fastsqla add-model` includes each new router above this line)

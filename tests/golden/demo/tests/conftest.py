@@ -6,12 +6,12 @@ table in it), otherwise a temporary SQLite file.
 
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport
 from httpx import AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
@@ -19,6 +19,15 @@ from demo.database import make_engine
 from demo.main import create_app
 from demo.models import Base
 from demo.settings import Settings
+from tests.tables import empty_tables
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The contract test is collected only by `pytest -m fuzz`: it needs the `fuzz` extra
+    and takes seconds to collect."""
+    if collection_path.name == "test_api_contract.py":
+        return bool(config.getoption("markexpr") != "fuzz")
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +64,4 @@ async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[ASGIApp]:
 async def client(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
-    async with engine.begin() as connection:
-        # MySQL checks foreign keys row by row: without this, a table whose rows refer to
-        # each other could not be emptied in one statement.
-        mysql = connection.dialect.name == "mysql"
-        if mysql:
-            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
-        if mysql:
-            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+    await empty_tables(engine)

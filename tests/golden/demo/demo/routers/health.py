@@ -10,8 +10,10 @@ from demo.database import SessionDep
 
 router = APIRouter(tags=["health"])
 
+UNAVAILABLE = {"model": dict[str, str], "description": "The database does not answer"}
 
-@router.get("/health")
+
+@router.get("/health", responses={status.HTTP_503_SERVICE_UNAVAILABLE: UNAVAILABLE})
 async def health(session: SessionDep, response: Response) -> dict[str, str]:
     """200 when the database answers a query, 503 when it does not."""
     try:
