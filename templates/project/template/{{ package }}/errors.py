@@ -6,12 +6,16 @@ validation errors, `{"detail": [{"type", "loc", "msg", "input"}]}`, so a client 
 shape whatever went wrong.
 """
 
+import json
 from typing import Any
 from typing import ClassVar
 
 from fastapi import FastAPI
 from fastapi import Request
+from fastapi import Response
 from fastapi import status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -80,27 +84,43 @@ class MissingReference(FieldError):
     type = "missing_reference"
 
 
+class ErrorResponse(JSONResponse):
+    """JSON in ASCII: an error may quote input that UTF-8 cannot encode (a lone surrogate,
+    which JSON can spell as "\\ud800")."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
 def error_body(type: str, loc: list[str | int], msg: str, input: Any = None) -> dict[str, Any]:
     detail = {"type": type, "loc": loc, "msg": msg, "input": to_jsonable_python(input)}
     return {"detail": [detail]}
 
 
-async def domain_error(request: Request, error: Exception) -> JSONResponse:
+async def domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
     body = error_body(error.type, error.loc(request), error.msg, error.input)
-    return JSONResponse(body, status_code=error.status_code)
+    return ErrorResponse(body, status_code=error.status_code)
 
 
-async def http_error(request: Request, error: Exception) -> JSONResponse:
+async def validation_error(request: Request, error: Exception) -> Response:
+    """FastAPI's answer to invalid input, rendered in ASCII."""
+    assert isinstance(error, RequestValidationError)
+    body = {"detail": jsonable_encoder(error.errors())}
+    return ErrorResponse(body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def http_error(request: Request, error: Exception) -> Response:
     """What the framework answers itself (an unreadable body, an unknown path, a method
     the path does not have), in the same shape."""
     assert isinstance(error, HTTPException)
     body = error_body("http_error", [], str(error.detail))
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+    return ErrorResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
 
 
