@@ -52,14 +52,14 @@ class DomainError(Exception):
 
 
 class FieldError(DomainError):
-    """An error about one field of the body."""
+    """An error about the body, one field of it when `field` is known."""
 
-    def __init__(self, msg: str, *, field: str, input: Any = None) -> None:
+    def __init__(self, msg: str, *, field: str | None = None, input: Any = None) -> None:
         super().__init__(msg, input=input)
         self.field = field
 
     def loc(self, request: Request) -> list[str | int]:
-        return ["body", self.field]
+        return ["body", self.field] if self.field else ["body"]
 
 
 class NotFound(DomainError):

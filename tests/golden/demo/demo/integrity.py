@@ -89,7 +89,7 @@ async def delete(session: AsyncSession, row: Base) -> None:
     except IntegrityError as error:
         await session.rollback()
         if violation_of(error) is Violation.FOREIGN_KEY:
-            message = f"{model.__name__} {row_id} is still referenced by other rows"
+            message = f"{model.__name__} {row_id} is still referenced: change those rows first"
             raise StillReferenced(message, input=row_id) from error
         raise
 
@@ -108,7 +108,7 @@ async def _duplicate(session: AsyncSession, model: type[Base], values: dict[str,
         if await session.scalar(query.limit(1)) is not None:
             message = f"a {model.__name__} with this {', '.join(keys)} already exists"
             return Duplicate(message, field=keys[0], input=values[keys[0]])
-    return Duplicate(f"this {model.__name__} conflicts with an existing row", field="id")
+    return Duplicate(f"this {model.__name__} conflicts with an existing row")
 
 
 async def _missing_reference(
@@ -126,7 +126,7 @@ async def _missing_reference(
             target = targets[0].table.name
             message = f"{', '.join(map(str, given))} is not the id of a row of {target}"
             return MissingReference(message, field=keys[0], input=given[0])
-    return MissingReference(f"this {model.__name__} references a missing row", field="id")
+    return MissingReference(f"this {model.__name__} references a missing row")
 
 
 def _table(model: type[Base]) -> Table:

@@ -13,7 +13,6 @@ SQLite file.
 import asyncio
 import os
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +31,9 @@ from tests.tables import empty_tables
 
 pytestmark = pytest.mark.fuzz
 
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or (
-    f"sqlite+aiosqlite:///{Path(tempfile.gettempdir()) / f'demo-fuzz-{os.getpid()}.db'}"
+SQLITE_DIRECTORY = tempfile.TemporaryDirectory()  # removed when the run ends
+DATABASE_URL = (
+    os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{SQLITE_DIRECTORY.name}/fuzz.db"
 )
 
 CONFIG = SchemathesisConfig.from_dict(
