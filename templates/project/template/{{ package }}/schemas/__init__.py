@@ -57,14 +57,13 @@ Bool = Annotated[bool, Strict()]
 Reference = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_integer)]
 Day = Annotated[date, BeforeValidator(_not_a_number)]
 
-# A time whose conversion to UTC leaves the years 1-9999 that Python and the databases
-# share: on 0001-01-01 a zone ahead of UTC, on 9999-12-31 one behind it.
-OUT_OF_RANGE_TIME = r"^(?!0001-01-01T.*\+(?!00:00)|9999-12-31T.*-(?!00:00))"
-_out_of_range_time = re.compile(r"(0001-01-01T.*\+(?!00:00)|9999-12-31T.*-(?!00:00))", re.I)
+# On 0001-01-01 a zone ahead of UTC, on 9999-12-31 one behind it: in UTC, such a time
+# leaves the years 1-9999 that Python and the databases share.
+OUT_OF_RANGE_TIME = r"(0001-01-01[Tt ].*\+(?!00:00)|9999-12-31[Tt ].*-(?!00:00))"
 
 
 def _time_in_range(value: object) -> object:
-    if isinstance(value, str) and _out_of_range_time.match(value):
+    if isinstance(value, str) and re.match(OUT_OF_RANGE_TIME, value):
         raise ValueError("in UTC, this time is before year 1 or after year 9999")
     return _not_a_number(value)
 
@@ -81,17 +80,16 @@ UTCDatetime = Annotated[
     AwareDatetime,
     BeforeValidator(_time_in_range),
     AfterValidator(_as_utc),
-    Field(json_schema_extra={"pattern": OUT_OF_RANGE_TIME}),
+    Field(json_schema_extra={"pattern": f"^(?!{OUT_OF_RANGE_TIME})"}),
 ]
 
 # Exact amounts travel as strings, the way responses write them: 12 digits, 2 of them
 # after the point ("1.50"), the most a NUMERIC(12, 2) column holds.
 DECIMAL_12_2 = r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"
-_decimal_12_2 = re.compile(DECIMAL_12_2)
 
 
 def _decimal_text(value: object) -> object:
-    if isinstance(value, str) and not _decimal_12_2.match(value):
+    if isinstance(value, str) and not re.match(DECIMAL_12_2, value):
         raise ValueError('write at most 10 digits before the point and 2 after it: "1.50"')
     return _not_a_number(value)
 
@@ -107,8 +105,8 @@ Decimal12_2 = Annotated[
     WithJsonSchema({"type": "string", "pattern": DECIMAL_12_2}),
 ]
 
-# A JSON document whose keys and strings hold no NUL, whose numbers fit in 64 bits or a
-# double, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels).
+# A JSON document whose keys and strings hold no NUL, whose numbers are Int64 or finite
+# doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels).
 MAX_JSON_DEPTH = 16
 JSONValue = TypeAliasType(
     "JSONValue",
