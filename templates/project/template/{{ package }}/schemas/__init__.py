@@ -138,7 +138,7 @@ JSONObject = Annotated[
 
 def _has_lone_surrogate(value: object) -> bool:
     if isinstance(value, str):
-        return any("\ud800" <= character <= "\udfff" for character in value)
+        return not value.isascii() and re.search("[\ud800-\udfff]", value) is not None
     if isinstance(value, dict):
         return any(map(_has_lone_surrogate, value)) or any(map(_has_lone_surrogate, value.values()))
     if isinstance(value, list):
