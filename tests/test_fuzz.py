@@ -60,3 +60,15 @@ def test_the_api_keeps_its_openapi_contract(project: Path, kind: str) -> None:
             done = run_contract_test(project, url)
     assert done.returncode == 0, done.stdout[-20_000:] + done.stderr[-5_000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+def test_without_the_fuzz_extra_the_project_checks_clean(tmp_path: Path) -> None:
+    """`new` installs the `dev` extra only, without schemathesis: the contract test is left
+    out of the run and mypy --strict still passes on it."""
+    out = fastsqla("new", "plain", "--types", cwd=tmp_path)
+    assert "passed" in out and "Success: no issues" in out
+    venv_python = tmp_path / "plain" / ".venv" / "bin" / "python"
+    done = subprocess.run(
+        [str(venv_python), "-c", "import schemathesis"], capture_output=True, text=True
+    )
+    assert "No module named 'schemathesis'" in done.stderr
