@@ -5,6 +5,7 @@ values that SQLite, PostgreSQL and MySQL/MariaDB all store; its JSON schema says
 client generated from the OpenAPI document never sends what the server refuses.
 """
 
+import json
 import re
 from datetime import UTC
 from datetime import date
@@ -106,7 +107,8 @@ Decimal12_2 = Annotated[
 ]
 
 # A JSON document whose keys and strings hold no NUL, whose numbers are Int64 or finite
-# doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels).
+# doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels) and written in at
+# most LONG_TEXT_MAX_LENGTH characters, like long text.
 MAX_JSON_DEPTH = 16
 JSONValue = TypeAliasType(
     "JSONValue",
@@ -123,16 +125,22 @@ def _depth(value: Any) -> int:
     return 0
 
 
-def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+def _storable_json(value: dict[str, Any]) -> dict[str, Any]:
     if _depth(value) > MAX_JSON_DEPTH:
         raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    if len(json.dumps(value)) > LONG_TEXT_MAX_LENGTH:
+        raise ValueError(f"longer than {LONG_TEXT_MAX_LENGTH} characters once written")
     return value
 
 
 JSONObject = Annotated[
     dict[Text, JSONValue],
-    Field(json_schema_extra={"additionalProperties": False}),
-    AfterValidator(_shallow),
+    Field(
+        description=f"nested at most {MAX_JSON_DEPTH} levels deep, "
+        f"at most {LONG_TEXT_MAX_LENGTH} characters once written",
+        json_schema_extra={"additionalProperties": False},
+    ),
+    AfterValidator(_storable_json),
 ]
 
 
