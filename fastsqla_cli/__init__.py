@@ -14,14 +14,14 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "add_model", "check_project", "create_project"]
 
 if TYPE_CHECKING:
-    from fastsqla_cli.checks import check_project
-    from fastsqla_cli.project import create_project
-    from fastsqla_cli.scaffold import add_model
+    from fastsqla_cli.add_model import add_model
+    from fastsqla_cli.check import check_project
+    from fastsqla_cli.new import create_project
 
 _LAZY = {
-    "add_model": "fastsqla_cli.scaffold",
-    "check_project": "fastsqla_cli.checks",
-    "create_project": "fastsqla_cli.project",
+    "add_model": "fastsqla_cli.add_model",
+    "check_project": "fastsqla_cli.check",
+    "create_project": "fastsqla_cli.new",
 }
 
 

@@ -1,4 +1,5 @@
-"""The `fastsqla` command: a thin layer over the library, one option per parameter."""
+"""The `fastsqla` command: each command maps its options onto one library call and shows
+the result; every error the user can fix is one line on stderr and an exit code."""
 
 from __future__ import annotations
 
@@ -8,26 +9,96 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
 
-if TYPE_CHECKING:
-    from fastsqla_cli.checks import CheckReport, Reporter
+
+class _Commands(TyperGroup):
+    """Usage errors (a missing argument, a bad choice) in one line, like ours."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run(standalone: bool) -> Any:
+            return super(_Commands, self).main(
+                args, prog_name, complete_var, standalone, windows_expand_args, **extra
+            )
+
+        if not standalone_mode:
+            return run(False)
+        from fastsqla_cli import ui
+
+        try:
+            code = run(False)
+        except TyperException as error:  # click's errors, as typer vendors them
+            message = error.format_message().rstrip(".").replace("Value error, ", "")
+            context = getattr(error, "ctx", None)
+            where = f" (see `{context.command_path} -h`)" if context is not None else ""
+            ui.error(message + where)
+            sys.exit(getattr(error, "exit_code", 2))
+        except (typer.Abort, KeyboardInterrupt):
+            ui.error("interrupted")
+            sys.exit(130)
+        sys.exit(code or 0)
+
+
+class _Command(TyperCommand):
+    """Arguments in the help as click writes them (`PATH`, `[DIR]`), without typer's
+    type labels (`<str>`) and braces (`{PATH}`), which say nothing to a reader."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        arguments = [
+            (param.metavar or (param.name or "").upper(), param.help or "")
+            for param in params
+            if isinstance(param, TyperArgument)
+        ]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        options = [param.get_help_record(ctx) for param in params]
+        with formatter.section("Options"):
+            formatter.write_dl(
+                [
+                    record
+                    for param, record in zip(params, options, strict=True)
+                    if record is not None and not isinstance(param, TyperArgument)
+                ]
+            )
+
 
 app = typer.Typer(
     name="fastsqla",
+    cls=_Commands,
     help="Generate and grow FastAPI + async SQLAlchemy services that test themselves.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 
@@ -45,57 +116,93 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    context: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            metavar="",
+            help="Show the version and exit.",
         ),
     ] = False,
 ) -> None:
     """Generate and grow FastAPI + async SQLAlchemy services that test themselves."""
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(interrupted: str = "interrupted: nothing was changed") -> Iterator[None]:
     """Turn our errors into one red line and an exit code; never a traceback."""
     from fastsqla_cli import ui
 
     try:
         yield
     except CheckFailed as failure:
-        steps = getattr(failure.report, "steps", ())
-        ui.show_failures(steps)
+        ui.show_failures(getattr(failure.report, "steps", ()))
         ui.error(str(failure))
         raise typer.Exit(failure.exit_code) from None
     except FastsqlaError as failure:
         ui.error(str(failure))
         raise typer.Exit(failure.exit_code) from None
     except KeyboardInterrupt:
-        ui.error("interrupted: nothing was left half-written")
+        ui.error(interrupted)
         raise typer.Exit(130) from None
 
 
+def _waiting() -> None:
+    from fastsqla_cli import ui
+
+    ui.console.print("  [dim]Waiting for another fastsqla command in this project…[/]")
+
+
 CheckOption = Annotated[
-    bool, typer.Option("--check/--no-check", help="Install the project and run its checks.")
+    bool,
+    typer.Option(
+        "--check/--no-check",
+        metavar="",
+        show_default=False,
+        help="Install the project and run its checks (the default), or skip that.",
+    ),
 ]
 PythonOption = Annotated[
     str | None,
     typer.Option(
         "--python",
-        help="Check with this interpreter, which has the dependencies, instead of a .venv.",
         metavar="PYTHON",
+        help="Check with this interpreter, which has the dependencies, instead of a .venv.",
     ),
 ]
 TypesOption = Annotated[
-    bool, typer.Option("--types/--no-types", help="Also type-check with mypy --strict.")
+    bool,
+    typer.Option(
+        "--types/--no-types",
+        metavar="",
+        show_default=False,
+        help="Also type-check with mypy --strict (off by default).",
+    ),
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 def new(
-    path: Annotated[Path, typer.Argument(help="Directory to create; its name is the project's.")],
-    db: Annotated[Database, typer.Option("--db", help="Database to configure.")] = Database.sqlite,
-    description: Annotated[str, typer.Option(help="One paragraph about the project.")] = "",
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="Directory to create; its name is the project's.")
+    ],
+    db: Annotated[
+        Database,
+        typer.Option(
+            "--db",
+            metavar="DB",
+            show_default=False,
+            help="sqlite (the default), postgresql or mysql.",
+        ),
+    ] = Database.sqlite,
+    description: Annotated[
+        str, typer.Option(metavar="TEXT", help="One line about the project.")
+    ] = "",
     check: CheckOption = True,
     python: PythonOption = None,
     types: TypesOption = False,
@@ -106,62 +213,64 @@ def new(
     """
     from fastsqla_cli import ui
 
-    with _user_errors():
-        from fastsqla_cli.project import create_project
+    with _user_errors("interrupted: nothing was left behind; run the command again"):
+        from fastsqla_cli.new import create_project
 
         progress = ui.Progress()
         started = time.perf_counter()
         with progress.running():
-            with progress.step("render"):
-                project = create_project(path, database=db.value, description=description)
-            report = None
-            if check:
-                try:
-                    report = _check(project.root, python, types, progress)
-                except CheckFailed as failure:
-                    failure.args = (f"{failure}; the project is kept at {project.root}",)
-                    raise
+            project = create_project(
+                path,
+                database=db.value,
+                description=description,
+                check=check,
+                python=python,
+                types=types,
+                report=progress,
+            )
         seconds = time.perf_counter() - started
-        where = _display(project.root)
-        lines = [
-            f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
-            f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
-            f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
-        ]
-        if report is None:
-            lines.append("Checks skipped (--no-check).")
-        next_commands = [f"cd {shlex.quote(where)}"]
-        if report is not None and python is None:
-            next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
-        else:
-            next_commands.append('uv venv && uv pip install -e ".[dev]"')
-            next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
-        fastsqla = _fastsqla_command(project.root)
-        next_commands.append(f"{fastsqla} add-model Post title:str body:text author:ref:User")
-        ui.summary("fastsqla new", lines, next_commands)
+    lines = [
+        f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
+        f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
+        f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
+    ]
+    if project.report is None:
+        lines.append("Checks skipped (--no-check).")
+    next_commands = [f"cd {shlex.quote(_display(project.root))}"]
+    if project.report is None or python is not None:
+        next_commands.append('uv venv && uv pip install -e ".[dev]"')
+    next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
+    fastsqla = _fastsqla_command(project.root)
+    next_commands.append(f"{fastsqla} add-model Post title:str body:text author:ref:User")
+    ui.summary("fastsqla new", lines, next_commands)
 
 
-@app.command("add-model")
+@app.command("add-model", cls=_Command)
 def add_model(
-    name: Annotated[str, typer.Argument(help="Model name: Post, blog_post, BlogPost.")],
+    name: Annotated[
+        str, typer.Argument(metavar="MODEL", help="Model name: Post, blog_post, BlogPost.")
+    ],
     fields: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
+            metavar="FIELD...",
             help="name:type[:modifier...]. Types: str text int bigint float decimal bool date "
             "datetime uuid json ref (author:ref:User). Modifiers: unique index optional max=N.",
             show_default=False,
         ),
-    ],
+    ] = None,
     project: Annotated[
         Path | None,
         typer.Option(
             "--project",
+            metavar="DIR",
             help="The project's directory (default: the one around the current directory).",
             show_default=False,
         ),
     ] = None,
     table: Annotated[
-        str | None, typer.Option("--table", help="Table name instead of the derived plural.")
+        str | None,
+        typer.Option("--table", metavar="NAME", help="Table name instead of the derived plural."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the files and edits; write nothing.")
@@ -172,66 +281,77 @@ def add_model(
 ) -> None:
     """Add a model with its schemas, routes, tests and registration.
 
+    When its checks fail, the model is taken out again and the project is as it was.
+
     Example: fastsqla add-model Post title:str:max=200 body:text author:ref:User
     """
     from fastsqla_cli import ui
 
     with _user_errors():
-        from fastsqla_cli import filetx
-        from fastsqla_cli.projectinfo import find_project
-        from fastsqla_cli.scaffold import plan_model
+        from fastsqla_cli.add_model import add_model as add
 
-        if project is None:
-            info = find_project(Path.cwd(), search_parents=True)
-        else:
-            info = find_project(project.absolute())
-        plan = plan_model(info, name, fields, table=table)
-        relative = [p.relative_to(info.root).as_posix() for p in plan.created()]
-        if dry_run:
-            ui.console.print(
-                f"[bold]Would create[/] ({plan.model.class_name}, table {plan.model.table}):"
-            )
-            for path in relative:
-                ui.console.print(f"  {path}")
-            ui.console.print("[bold]Would edit:[/]")
-            ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
-            ui.console.print("Nothing was written (--dry-run).")
-            return
         progress = ui.Progress()
         with progress.running():
-            filetx.apply(plan.change)
-            ui.console.print(
-                f"  [green]✓[/] Added {plan.model.class_name} ({plan.model.route}): "
-                f"{len(relative)} files, {len(plan.edited())} edits"
+            added = add(
+                project if project is not None else Path.cwd(),
+                name,
+                fields or [],
+                table=table,
+                dry_run=dry_run,
+                search_parents=project is None,
+                check=check,
+                python=python,
+                types=types,
+                report=progress,
+                on_wait=_waiting,
             )
-            try:
-                report = _check(info.root, python, types, progress) if check else None
-            except CheckFailed as failure:
-                failure.args = (
-                    f"{failure}; {plan.model.class_name} was added, fix the "
-                    "failures above or remove its files",
-                )
-                raise
-        lines = [f"Created {path}" for path in relative]
-        lines += [f"Edited  {p.relative_to(info.root).as_posix()}" for p in plan.edited()]
-        if report is None:
-            lines.append("Checks skipped (--no-check).")
-        ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [])
+    plan = added.plan
+    root = plan.project.root
+    created = [p.relative_to(root).as_posix() for p in plan.created()]
+    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
+    if not added.written:
+        ui.console.print(
+            f"[bold]Would create[/] ({plan.model.class_name}, table {plan.model.table}):"
+        )
+        for path in created:
+            ui.console.print(f"  {ui.escape(path)}")
+        ui.console.print("[bold]Would edit:[/]")
+        ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
+        ui.console.print("Nothing was written (--dry-run).")
+        return
+    lines = [f"Created {ui.escape(path)}" for path in created]
+    lines += [f"Edited  {ui.escape(path)}" for path in edited]
+    if added.report is None:
+        lines.append("Checks skipped (--no-check).")
+    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [])
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
-    directory: Annotated[Path, typer.Argument(help="The project's directory.")] = Path("."),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The project's directory (default: .).")
+    ] = Path("."),
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Run the tests on this database (TEST_DATABASE_URL)."),
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="Run the tests on this database (TEST_DATABASE_URL).",
+        ),
     ] = None,
     python: PythonOption = None,
     junit_xml: Annotated[
-        Path | None, typer.Option("--junit-xml", help="Write the test results as JUnit XML.")
+        Path | None,
+        typer.Option("--junit-xml", metavar="FILE", help="Write the test results as JUnit XML."),
     ] = None,
     types: Annotated[
-        bool, typer.Option("--types/--no-types", help="Type-check with mypy --strict.")
+        bool,
+        typer.Option(
+            "--types/--no-types",
+            metavar="",
+            show_default=False,
+            help="Type-check with mypy --strict (the default), or skip that.",
+        ),
     ] = True,
 ) -> None:
     """Run a project's tests, ruff and mypy; exit 0 only when all pass.
@@ -241,35 +361,22 @@ def check(
     from fastsqla_cli import ui
 
     with _user_errors():
+        from fastsqla_cli.check import check_project
+
         progress = ui.Progress()
         with progress.running():
-            report = _check(
-                directory, python, types, progress, database_url=database_url, junit_xml=junit_xml
+            report = check_project(
+                directory,
+                python=python,
+                types=types,
+                database_url=database_url,
+                junit_xml=junit_xml,
+                report=progress,
+                on_wait=_waiting,
             )
-        ran = [step.name for step in report.steps if not step.skipped]
-        where = ui.escape(str(report.root))
-        ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
-
-
-def _check(
-    root: Path,
-    python: str | None,
-    types: bool,
-    progress: Reporter,
-    *,
-    database_url: str | None = None,
-    junit_xml: Path | None = None,
-) -> CheckReport:
-    from fastsqla_cli.checks import check_project
-
-    return check_project(
-        root,
-        python=python,
-        types=types,
-        database_url=database_url,
-        junit_xml=junit_xml,
-        report=progress,
-    )
+    ran = [step.name for step in report.steps if not step.skipped]
+    where = ui.escape(str(report.root))
+    ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
 
 
 def _display(path: Path) -> str:
@@ -296,7 +403,3 @@ def _path_from(path: Path, cwd: Path) -> str:
     absolute = str(path.absolute())
     relative = os.path.relpath(absolute, cwd)
     return shlex.quote(relative if len(relative) < len(absolute) else absolute)
-
-
-def main() -> None:
-    app()

@@ -93,8 +93,8 @@ class CopierTemplate:
         return answers
 
     def environment(self) -> jinja2.Environment:
+        from fastsqla_cli.rendering import strict_environment
         from fastsqla_cli.template_cache import cache_dir
-        from fastsqla_cli.templating import strict_environment
 
         envops = {k: v for k, v in self.config.get("_envops", {}).items() if k != "undefined"}
         env = strict_environment(self.root, cache_dir(), **envops)  # `undefined`: see config

@@ -31,12 +31,30 @@ class FieldSpecError(UsageError):
     """A ``name:type[:modifier...]`` field spec could not be parsed."""
 
 
-class DestinationError(FastsqlaError):
+class DestinationError(UsageError):
     """The destination of a new project is not usable (exists and is not empty)."""
 
 
 class NotAProjectError(FastsqlaError):
     """The directory is not a project made by ``fastsqla new``."""
+
+
+class ProjectFileError(NotAProjectError):
+    """A file fastsqla reads to know the project (its answers file) is broken."""
+
+
+class BusyError(FastsqlaError):
+    """Another fastsqla command kept the project busy for longer than we wait."""
+
+
+class WriteError(FastsqlaError, OSError):
+    """A file or directory could not be written; nothing fastsqla wrote is left."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError, fix: str = "") -> WriteError:
+        where = error.filename if error.filename is not None else "a file"
+        reason = (error.strerror or type(error).__name__).lower()
+        return cls(f"cannot write {where}: {reason}" + (f": {fix}" if fix else ""))
 
 
 class RegistrationError(FastsqlaError):

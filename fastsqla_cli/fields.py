@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fastsqla_cli.errors import FieldSpecError
+from fastsqla_cli.naming import MAX_IDENTIFIER
 
 # `(module, name)` for `from module import name`; `{package}` is the project's package.
 Import = tuple[str, str]
@@ -57,7 +58,7 @@ TYPES: dict[str, FieldType] = {
         FieldType(
             "text",
             "str",
-            "LongText",
+            "LongText()",
             input_annotation="LongStr",
             sample='f"{field} number {n}"',
             can_unique=False,
@@ -152,7 +153,7 @@ TYPES: dict[str, FieldType] = {
         FieldType(
             "json",
             "dict[str, Any]",
-            "PortableJSON",
+            "PortableJSON()",
             input_annotation="JSONObject",
             sample='{"n": n, "tags": ["a", "b"]}',
             can_unique=False,
@@ -256,6 +257,12 @@ def parse_field(spec: str) -> Field:
         raise FieldSpecError(
             f"field name {name!r} is reserved (every model has `id`; SQLAlchemy and Pydantic "
             "use `metadata`, `registry`, `model_*`, `json`, ...): choose another name"
+        )
+    column = f"{name}_id" if type_name == "ref" else name
+    if len(column) > MAX_IDENTIFIER:
+        raise FieldSpecError(
+            f"the column {column!r} has {len(column)} characters, more than the "
+            f"{MAX_IDENTIFIER} PostgreSQL keeps: choose a shorter field name"
         )
     if type_name not in TYPES:
         raise FieldSpecError(

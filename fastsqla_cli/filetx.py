@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastsqla_cli.errors import FastsqlaError
+from fastsqla_cli.errors import FastsqlaError, WriteError
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,21 @@ def _install(temporary: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
+def check_writable(change: Change) -> None:
+    """Refuse, before anything is written, a change whose files or folders are read-only."""
+    for path in [*change.creates, *change.edits]:
+        folder = next(p for p in [path.parent, *path.parent.parents] if p.exists())
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise WriteError(f"cannot write in {folder}: permission denied (nothing was written)")
+        if path in change.edits and not os.access(path, os.W_OK):
+            raise WriteError(f"cannot write {path}: permission denied (nothing was written)")
+
+
 def apply(change: Change) -> None:
-    """Apply ``change`` atomically as a whole; raise and leave everything as it was."""
+    """Apply ``change`` atomically as a whole; raise and leave everything as it was.
+
+    An :class:`OSError` (a read-only folder, a full disk) becomes a one-line
+    :class:`WriteError` once everything is put back."""
     for path in change.creates:
         if path.exists():
             raise FastsqlaError(f"{path} already exists: nothing was written")
@@ -66,9 +79,29 @@ def apply(change: Change) -> None:
         for path, temporary in temporaries.items():
             _install(temporary, path)
             installed.append(path)
-    except BaseException:
+    except BaseException as error:
         _roll_back(change, installed, temporaries, created_dirs)
+        if isinstance(error, OSError) and not isinstance(error, FastsqlaError):
+            raise WriteError.from_os_error(error, "nothing was written") from None
         raise
+
+
+def revert(change: Change) -> None:
+    """Undo an applied ``change``: remove what it created and put back what it edited,
+    except a file changed since, which is left as it is."""
+    for path, content in change.creates.items():
+        if _text(path) == content:
+            path.unlink()
+    for path, (old, new) in change.edits.items():
+        if _text(path) == new:
+            _install(_write_temporary(path, old), path)
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _roll_back(

@@ -276,6 +276,15 @@ RESERVED_MODULES = frozenset(
 )
 
 
+# Paths the app serves itself: FastAPI's documentation and schema, and the health check.
+# A model's routes under one of them would shadow it (or be shadowed).
+SERVED_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/health"})
+
+# The longest identifier PostgreSQL keeps (63 bytes; MySQL/MariaDB allow 64): a longer
+# table or column name would be cut on one database and refused on another.
+MAX_IDENTIFIER = 63
+
+
 @dataclass(frozen=True)
 class ModelName:
     """Every spelling of one model's name."""
@@ -330,10 +339,21 @@ def model_name(name: str, table: str | None = None) -> ModelName:
             f"{table_name!r} is not a valid table name: use lower-case letters, digits "
             "and underscores"
         )
+    if len(table_name) > MAX_IDENTIFIER:
+        raise ModelNameError(
+            f"the table name {table_name!r} has {len(table_name)} characters, more than the "
+            f"{MAX_IDENTIFIER} PostgreSQL keeps: choose a shorter name or pass --table"
+        )
+    route = "/" + "-".join(plural)
+    if route in SERVED_PATHS:
+        raise ModelNameError(
+            f"a model named {class_name!r} would be served at {route}, which the app already "
+            "serves: choose another model name"
+        )
     return ModelName(
         class_name=class_name,
         module=module,
         table=table_name,
-        route="/" + "-".join(plural),
+        route=route,
         label=" ".join(words),
     )

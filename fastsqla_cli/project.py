@@ -1,159 +1,211 @@
-"""``fastsqla new``: render the project template into place, all or nothing."""
+"""A project made by ``fastsqla new``: where it is, what it answered, which models it has,
+and the lock that keeps two fastsqla commands from changing it at once."""
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import os
-import shutil
-import tempfile
-import unicodedata
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastsqla_cli import __version__, filetx
-from fastsqla_cli.copier_template import CopierTemplate
-from fastsqla_cli.errors import DestinationError, UsageError
-from fastsqla_cli.naming import ProjectName, project_name
-from fastsqla_cli.projectinfo import ProjectInfo
-from fastsqla_cli.scaffold import plan_model
-from fastsqla_cli.templating import templates_dir
+from fastsqla_cli.errors import BusyError, NotAProjectError, ProjectFileError, UsageError
+from fastsqla_cli.naming import ModelName, model_name
 
+ANSWERS_FILE = ".copier-answers.yml"
 DATABASES = ("sqlite", "postgresql", "mysql")
-UV_TESTED = "0.13.9"  # the uv release fastsqla's own tests last ran with
-STARTER_MODEL = ("User", ("name:str", "email:str:unique"))
+LOCK_TIMEOUT = 600.0  # seconds another command may keep a project busy before we give up
 
 
 @dataclass(frozen=True)
-class NewProject:
-    """A project that ``create_project`` wrote."""
+class Project:
+    """A generated project: its root directory, import package and database."""
 
     root: Path
-    name: ProjectName
+    package: str
     database: str
-    files: tuple[Path, ...]
+
+    @property
+    def package_dir(self) -> Path:
+        return self.root / self.package
 
 
-def validate_description(description: str) -> str:
-    for char in description:
-        if char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs"):
-            raise UsageError(f"the description contains the control character {char!r}: remove it")
-    return description
-
-
-def python_literal(text: str) -> str:
-    """``text`` as a Python string literal, quoted the way ruff's formatter quotes it."""
-    escaped = (
-        text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    quote = "'" if text.count('"') > text.count("'") else '"'
-    return quote + escaped.replace(quote, "\\" + quote) + quote
-
-
-def uv_build_requirement(uv_version: str | None) -> str:
-    """The project's build backend: ``uv_build`` bounded to one minor release, as ``uv init``
-    writes it, namely the minor release of the uv that fastsqla runs. That uv then builds
-    the project itself, with no backend to install (twice as fast as hatchling here); pip
-    takes the newest ``uv_build`` of the release, whose patch number can lag behind uv's.
-    """
-    for version in (uv_version, UV_TESTED):
-        major, _, rest = (version or "").partition(".")
-        minor = rest.partition(".")[0]
-        if major.isdigit() and minor.isdigit():
-            return f"uv_build>={major}.{minor}.0,<{major}.{int(minor) + 1}.0"
-    raise AssertionError("UV_TESTED is not a version")
-
-
-def installed_uv_version() -> str | None:
-    import importlib.metadata
+def read_answers(path: Path) -> dict[str, object]:
+    """The answers file as a mapping; :class:`ProjectFileError` in one line when it is not."""
+    import yaml
 
     try:
-        return importlib.metadata.version("uv")
-    except importlib.metadata.PackageNotFoundError:
-        return None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        where = f" (line {error.problem_mark.line + 1})" if error.problem_mark else ""
+        problem = error.problem or "invalid YAML"
+        raise ProjectFileError(
+            f"{path} is not valid YAML{where}: {problem}; fix it or restore it from git"
+        ) from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise ProjectFileError(f"{path} cannot be read ({reason}): fix it or restore it") from None
+    if not isinstance(data, dict):
+        raise ProjectFileError(f"{path} does not hold question: answer pairs: restore it from git")
+    return data
 
 
-def _check_destination(destination: Path) -> None:
-    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
-        raise DestinationError(f"{destination} exists and is not a directory: choose another path")
-    if destination.is_dir() and any(destination.iterdir()):
-        raise DestinationError(
-            f"{destination} exists and is not empty: choose a new directory (nothing was changed)"
+def find_project(directory: Path, *, search_parents: bool = False) -> Project:
+    """The project rooted at ``directory`` (or, with ``search_parents``, at the nearest
+    directory above it that has the answers file), or :class:`NotAProjectError`."""
+    directory = directory.absolute()
+    if search_parents:
+        for candidate in [directory, *directory.parents]:
+            if (candidate / ANSWERS_FILE).is_file():
+                directory = candidate
+                break
+    answers_path = directory / ANSWERS_FILE
+    hint = "run this inside a project made by `fastsqla new`, or pass its directory"
+    if not directory.is_dir():
+        raise NotAProjectError(f"{directory} is not a directory: {hint}")
+    if not answers_path.is_file():
+        raise NotAProjectError(f"{directory} has no {ANSWERS_FILE}: {hint}")
+    answers = read_answers(answers_path)
+    package = answers.get("package")
+    if not isinstance(package, str) or not package.isidentifier():
+        raise ProjectFileError(
+            f"{answers_path} names no valid `package`: restore the line `package: <name>`"
         )
-
-
-def create_project(
-    path: Path | str, *, database: str = "sqlite", description: str = ""
-) -> NewProject:
-    """Render a new project at ``path``; on any failure nothing is left behind."""
-    destination = Path(path).expanduser().absolute()
-    name = project_name(destination.name)
+    if not (directory / package / "main.py").is_file():
+        raise NotAProjectError(f"{directory} has no {package}/main.py: {hint}")
+    database = answers.get("database", "sqlite")
     if database not in DATABASES:
-        raise UsageError(f"unknown database {database!r}: choose one of {', '.join(DATABASES)}")
-    validate_description(description)
-    _check_destination(destination)
-
-    created_parents = [
-        p for p in [destination.parent, *destination.parent.parents] if not p.exists()
-    ]
-    for parent in reversed(created_parents):
-        parent.mkdir()
-    staging = Path(
-        tempfile.mkdtemp(
-            prefix=f".{destination.name}.", suffix=".fastsqla-new", dir=destination.parent
+        raise ProjectFileError(
+            f"{answers_path} names the database {database!r}: "
+            f"it must be one of {', '.join(DATABASES)}"
         )
-    )
+    assert isinstance(database, str)
+    return Project(root=directory, package=package, database=database)
+
+
+def existing_models(project: Project) -> dict[str, ModelName]:
+    """Every model class in ``<package>/models/``, by class name, with its real table."""
+    models: dict[str, ModelName] = {}
+    models_dir = project.package_dir / "models"
+    for path in sorted(models_dir.glob("*.py")) if models_dir.is_dir() else []:
+        if path.name == "__init__.py":
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            table = _table_name(node)
+            if table is None:
+                continue
+            try:
+                derived = model_name(node.name)
+                route, label = derived.route, derived.label
+            except UsageError:  # a class the user wrote by hand with another kind of name
+                route, label = "/" + table.replace("_", "-"), node.name
+            models[node.name] = ModelName(
+                class_name=node.name, module=path.stem, table=table, route=route, label=label
+            )
+    return models
+
+
+def migration_head(project: Project) -> str | None:
+    """The last revision in ``<package>/migrations/versions`` (None when there is none),
+    read from each file's `revision` and `down_revision`, as Alembic links them."""
+    migrations = project.package_dir / "migrations"
+    if not (migrations / "env.py").is_file():
+        raise ProjectFileError(
+            f"{migrations.relative_to(project.root)}/env.py is missing: restore the migrations "
+            "folder from git"
+        )
+    versions = migrations / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            raise ProjectFileError(f"{path} does not parse: fix it and run again") from None
+        values = _assigned_constants(tree, ("revision", "down_revision"))
+        revision, down = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            revisions.add(revision)
+        parents.update([down] if isinstance(down, str) else down if isinstance(down, tuple) else ())
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise ProjectFileError(
+            f"the migrations have {len(heads)} heads ({', '.join(heads)}): join them with "
+            "`alembic merge heads`, then run this again"
+        )
+    return heads[0] if heads else None
+
+
+def _assigned_constants(tree: ast.Module, names: tuple[str, ...]) -> dict[str, object]:
+    """Top-level ``name = <literal>`` and ``name: T = <literal>`` assignments."""
+    found: dict[str, object] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        value = getattr(node, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in names and value is not None:
+                with contextlib.suppress(ValueError):
+                    found[target.id] = ast.literal_eval(value)
+    return found
+
+
+def _table_name(node: ast.ClassDef) -> str | None:
+    for statement in node.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in statement.targets)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            return statement.value.value
+    return None
+
+
+@contextlib.contextmanager
+def locked(
+    root: Path,
+    *,
+    timeout: float = LOCK_TIMEOUT,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Hold the project's lock: one fastsqla command changes or checks a project at a time.
+
+    The lock is an advisory ``flock`` on the project directory itself, so it writes nothing
+    into the project and vanishes with the process however it ends. A second command waits
+    for it (``on_wait`` is called once when it starts waiting), at most ``timeout`` seconds.
+    Where there is no ``flock`` (Windows), commands are not serialised.
+    """
     try:
-        staging.chmod(0o777 & ~_current_umask())  # mkdtemp's 0700 would stay on the project
-        _render(staging, name, database, description)
-        files = tuple(sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file()))
-        _check_destination(destination)  # it may have appeared meanwhile
-        _move_into_place(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for parent in created_parents:
-            if parent.exists() and not any(parent.iterdir()):
-                parent.rmdir()
-        raise
-    return NewProject(root=destination, name=name, database=database, files=files)
-
-
-def _current_umask() -> int:
-    umask = os.umask(0o022)  # the only way to read it is to set it
-    os.umask(umask)
-    return umask
-
-
-def _move_into_place(staging: Path, destination: Path) -> None:
-    """One rename; into an existing empty directory (`fastsqla new .`), entry by entry, so
-    the directory a shell may stand in stays the same, and a failure takes them back."""
-    if not destination.exists():
-        os.rename(staging, destination)
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
         return
-    moved: list[Path] = []
+    descriptor = os.open(root, os.O_RDONLY)
     try:
-        for entry in sorted(staging.iterdir()):
-            os.rename(entry, destination / entry.name)
-            moved.append(destination / entry.name)
-    except BaseException:
-        for path in moved:
-            os.rename(path, staging / path.name)
-        raise
-    staging.rmdir()
-
-
-def _render(root: Path, name: ProjectName, database: str, description: str) -> None:
-    CopierTemplate(templates_dir() / "project").render(
-        root,
-        {
-            "project_name": name.distribution,
-            "package": name.package,
-            "description": description,
-            "description_literal": python_literal(description),
-            "database": database,
-            "fastsqla_version": __version__,
-            "uv_build_requirement": uv_build_requirement(installed_uv_version()),
-        },
-    )
-    # The starter model goes through the same code path as `fastsqla add-model`.
-    project = ProjectInfo(root=root, package=name.package, database=database)
-    model, specs = STARTER_MODEL
-    filetx.apply(plan_model(project, model, specs).change)
+        deadline = time.monotonic() + timeout
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waiting and on_wait is not None:
+                    on_wait()
+                waiting = True
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"another fastsqla command has kept {root} busy for {timeout:g} s: "
+                        "wait for it to finish, then run this again"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(descriptor)  # closing the descriptor releases the lock

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from rich.panel import Panel
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from fastsqla_cli.checks import StepResult
+    from fastsqla_cli.check import StepResult
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -77,16 +76,6 @@ class Progress:
                     self._status = None
         else:
             yield
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        """Time a step of our own (rendering) and report it."""
-        from fastsqla_cli.checks import StepResult
-
-        started = time.perf_counter()
-        self(name, None)
-        yield
-        self(name, StepResult(name, True, time.perf_counter() - started))
 
 
 def show_failures(steps: tuple[StepResult, ...] | list[StepResult]) -> None:

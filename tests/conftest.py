@@ -50,3 +50,18 @@ def break_install(monkeypatch: pytest.MonkeyPatch, on_call: int, error: BaseExce
 
     monkeypatch.setattr(filetx, "_install", flaky_install)
     return calls
+
+
+@pytest.fixture
+def fixed_revision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Revisions written with one identifier and date, so that two renders compare equal."""
+    from datetime import datetime
+
+    from fastsqla_cli import add_model
+    from fastsqla_cli.rendering import Revision
+
+    monkeypatch.setattr(
+        add_model,
+        "new_revision",
+        lambda down: Revision("0123456789ab", down, datetime(2026, 1, 2, 3, 4, 5)),
+    )

@@ -81,3 +81,19 @@ def fresh_database(server: Server) -> Iterator[str]:
         if server.kind == "postgresql":
             drop += " WITH (FORCE)"
         asyncio.run(_execute(server, drop))
+
+
+@contextmanager
+def required_database(kind: str) -> Iterator[str]:
+    """A fresh database on the ``kind`` server; the test skips when the server does not
+    answer, or fails under FASTSQLA_REQUIRE_SERVERS=1 (as in CI)."""
+    import pytest
+
+    target = server(kind)
+    reason = unreachable_reason(target)
+    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
+    if reason:
+        pytest.skip(reason)
+    with fresh_database(target) as url:
+        yield url

@@ -1,5 +1,7 @@
 """The command line: exit codes, one-line errors, help for every command."""
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +72,7 @@ def test_new_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "shop" / "keep.txt").write_text("mine")
     before = tree_snapshot(tmp_path)
     code, _, err = run("new", str(tmp_path / "shop"), "--no-check")
-    assert code == 1 and "exists and is not empty" in err
+    assert code == 2 and "exists and is not empty" in err
     assert tree_snapshot(tmp_path) == before
 
 
@@ -130,7 +132,7 @@ def test_help_does_not_import_heavy_modules() -> None:
         "    app(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('copier', 'jinja2', 'yaml', 'fastsqla_cli.project', 'uv') "
+        "heavy = [m for m in ('copier', 'jinja2', 'yaml', 'fastsqla_cli.new', 'uv') "
         "if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
@@ -161,7 +163,7 @@ def test_failing_generated_tests_show_their_output_and_keep_the_project(tmp_path
 def test_new_keeps_the_project_when_its_checks_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastsqla_cli import checks
+    from fastsqla_cli import check as checks
 
     def failing_checks(root: Path, python: str, **_: object) -> list[checks.StepResult]:
         return [checks.StepResult("tests", False, 0.1, "1 failed: test_something")]
@@ -176,8 +178,9 @@ def test_new_keeps_the_project_when_its_checks_fail(
 
 def test_an_interpreter_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = run("new", str(tmp_path / "shop"), "--python", "/no/such/python")
-    assert code == 1
-    assert "no Python interpreter at '/no/such/python'" in err
+    assert code == 2
+    assert "--python /no/such/python: no such interpreter" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_add_model_finds_the_project_from_a_subdirectory(
@@ -224,3 +227,23 @@ def test_the_next_command_hint_runs_the_same_fastsqla(
     monkeypatch.setattr(sys, "executable", str(tmp_path / "venv" / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "venv" / "bin") if on_path else str(tmp_path))
     assert _fastsqla_command(tmp_path / "demo") == expected
+
+
+@pytest.mark.parametrize("command", [[], ["new"], ["add-model"], ["check"]])
+def test_help_reads_well_at_80_columns(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fastsqla_cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for metavar in ("<bool>", "<str>", "<path>", "{path}", "{name}", "<list", "<sqlite"):
+        assert metavar not in result.stdout
+    for line in lines:
+        assert not re.search(r"[A-Za-z]-$", line), line  # a word split at a hyphen
+    words = {"sqlite", "postgresql", "mysql"} if command == ["new"] else set()
+    for word in words:
+        assert word in result.stdout

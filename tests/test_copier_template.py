@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from fastsqla_cli.copier_template import CopierTemplate, UnsupportedTemplate
-from fastsqla_cli.project import python_literal
-from fastsqla_cli.templating import templates_dir
+from fastsqla_cli.new import python_literal
+from fastsqla_cli.rendering import templates_dir
 
 
 def with_copier(template: Path, destination: Path, data: dict[str, object]) -> None:

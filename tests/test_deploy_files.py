@@ -21,7 +21,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import URL, make_url
 
-from fastsqla_cli.project import create_project
+from fastsqla_cli.new import create_project
 
 PACKAGE = "my_shop"
 
@@ -240,7 +240,7 @@ def test_compose_database_service(project: Project) -> None:
     app = services["app"]
     url = compose_database_url(project)
     if case.database == "sqlite":
-        assert set(services) == {"app"}
+        assert set(services) == {"app", "migrate"}
         # The file is on a named volume, so it outlives the container.
         assert url.database is not None and url.database.startswith("/")
         directory = os.path.dirname(url.database)
@@ -282,6 +282,24 @@ def test_compose_database_service(project: Project) -> None:
         data_dir = "/var/lib/mysql"
     mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in db.get("volumes", [])}
     assert mounts.get(data_dir) in compose.get("volumes", {}), "the database is not on a volume"
+
+
+def test_compose_migrates_once_before_the_app_starts(project: Project) -> None:
+    services = load_yaml(project.root / "docker-compose.yml")["services"]
+    app, migrate = services["app"], services["migrate"]
+    assert migrate["build"] == app["build"]
+    assert migrate["command"] == ["alembic", "upgrade", "head"]
+    assert "restart" not in migrate or migrate["restart"] == "no"  # a step, not a service
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    migrate_url = env_mapping(migrate["environment"])["DATABASE_URL"]
+    assert make_url(migrate_url) == compose_database_url(project)
+    if project.case.database == "sqlite":
+        assert migrate["volumes"] == app["volumes"]  # the same file
+    else:
+        assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    # The image's app does not migrate from every worker: it refuses a database behind it.
+    instructions = dockerfile(project.root / "Dockerfile")
+    assert env_instructions(instructions)["DATABASE_MIGRATE_ON_STARTUP"] == "false"
 
 
 # --- Dockerfile -------------------------------------------------------------------------

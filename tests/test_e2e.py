@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fastsqla_cli.cli import app
-from tests.servers import fresh_database, server, unreachable_reason
+from tests.servers import required_database
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()
@@ -110,25 +110,6 @@ def test_every_type_modifier_and_reference(tmp_path: Path) -> None:
     assert "All checks passed" in out
 
 
-def test_add_model_in_a_project_from_before_the_connection_dependency(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Projects made before `ConnectionDep` existed have only `SessionDep`: a model added to
-    them reads through the session, and the project's checks pass."""
-    from fastsqla_cli import scaffold
-    from tests.test_scaffold import without_connection_dependency
-
-    with monkeypatch.context() as patch:  # the starter model as the older fastsqla wrote it
-        patch.setattr(scaffold, "defines", lambda path, name: False)
-        fastsqla("new", "shop", "--no-check", cwd=tmp_path)
-    project = tmp_path / "shop"
-    without_connection_dependency(project)
-    assert "ConnectionDep" not in "".join(p.read_text() for p in project.rglob("*.py"))
-    out = fastsqla("add-model", "Post", "title:str", "--python", PYTHON, cwd=project)
-    assert "passed" in out
-    assert "session: SessionDep" in (project / "shop" / "routers" / "post.py").read_text()
-
-
 def test_a_long_model_name_still_lints_and_formats(tmp_path: Path) -> None:
     fastsqla("new", "my-shop", "--no-check", cwd=tmp_path)
     project = tmp_path / "my-shop"
@@ -145,13 +126,7 @@ def test_a_long_model_name_still_lints_and_formats(tmp_path: Path) -> None:
 
 @pytest.fixture(params=["postgresql", "mysql"])
 def database_url(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    target = server(request.param)
-    reason = unreachable_reason(target)
-    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
-    if reason:
-        pytest.skip(reason)
-    with fresh_database(target) as url:
+    with required_database(request.param) as url:
         yield request.param, url
 
 
@@ -171,38 +146,6 @@ def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:
     out = fastsqla("new", "demo", cwd=tmp_path)
     assert "Create .venv" in out and "Install the project" in out and "passed" in out
     assert (tmp_path / "demo" / ".venv").is_dir()
-
-
-def test_workers_starting_together_create_the_tables_once(
-    tmp_path: Path, database_url: tuple[str, str]
-) -> None:
-    """Eight processes run the lifespan's `create_tables` at the same moment on an empty
-    database; without the lock, some fail with "table already exists"."""
-    import subprocess
-
-    kind, url = database_url
-    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
-    project = tmp_path / "shop"
-    for command in BLOG:
-        fastsqla(*command, "--no-check", cwd=project)
-    script = (
-        "import asyncio, sys\n"
-        "from shop.database import create_tables, make_engine\n"
-        "from shop.models import Base\n"
-        "async def main() -> None:\n"
-        "    engine = make_engine(sys.argv[1])\n"
-        "    await create_tables(engine, Base.metadata)\n"
-        "    await engine.dispose()\n"
-        "asyncio.run(main())\n"
-    )
-    workers = [
-        subprocess.Popen(
-            [PYTHON, "-c", script, url], cwd=project, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(8)
-    ]
-    errors = [worker.communicate()[1] for worker in workers]
-    assert [w.returncode for w in workers] == [0] * 8, "\n".join(errors)
 
 
 CONNECTIONS_NOW = {
@@ -355,7 +298,7 @@ def test_sqlite_writers_take_turns(tmp_path: Path, where: str) -> None:
 def test_without_uv_new_falls_back_to_venv_and_pip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastsqla_cli import checks
+    from fastsqla_cli import check as checks
 
     monkeypatch.setattr(checks, "find_uv", lambda: None)
     out = fastsqla("new", "plain", "--no-types", cwd=tmp_path)

@@ -85,6 +85,8 @@ def test_valid_specs(spec: str, expected: Field) -> None:
             "'author:ref' does not name the model it references: write author:ref:Model",
         ),
         ("author:ref:", "does not name the model it references"),
+        ("x" * 64 + ":str", "has 64 characters, more than the 63 PostgreSQL keeps"),
+        ("x" * 61 + ":ref:User", f"the column '{'x' * 61}_id' has 64 characters"),
         ("author:ref:unique", None),  # `unique` is taken as the model name: checked later
         (
             "author_id:ref:User",
@@ -132,3 +134,8 @@ def test_reserved_names_cover_what_pydantic_and_sqlalchemy_define() -> None:
     taken = {n for n in dir(BaseModel) if not n.startswith("_") and not n.startswith("model_")}
     taken |= {n for n in dir(DeclarativeBase) if not n.startswith("_")}
     assert taken <= RESERVED_FIELD_NAMES
+
+
+def test_names_at_the_identifier_limit_are_accepted() -> None:
+    assert parse_field("x" * 63 + ":str").column_name == "x" * 63
+    assert parse_field("x" * 60 + ":ref:User").column_name == "x" * 60 + "_id"

@@ -129,8 +129,17 @@ def test_table_override_keeps_the_other_names() -> None:
         ("Class", None, "keyword"),
         ("Post", "Posts", "not a valid table name"),
         ("Post", "blog-posts", "not a valid table name"),
+        ("Doc", None, "would be served at /docs, which the app already serves"),
+        ("Docs", None, "would be served at /docs"),
+        ("Post", "p" * 64, "has 64 characters, more than the 63 PostgreSQL keeps"),
+        ("A" + "b" * 62, None, "has 64 characters"),
     ],
 )
 def test_invalid_model_names(name: str, table: str | None, message: str) -> None:
     with pytest.raises(ModelNameError, match=message):
         model_name(name, table=table)
+
+
+def test_names_at_the_identifier_limit_are_accepted() -> None:
+    assert len(model_name("Post", table="p" * 63).table) == 63
+    assert model_name("Redoc").route == "/redocs"  # only the exact paths are served

@@ -1,11 +1,13 @@
-"""Registration edits: sorted, idempotent, and refused with instructions when the place is gone."""
+"""Registration edits: placed, idempotent, and refused with instructions when the place is gone.
+
+They add lines; ruff then sorts the imports (see test_add_model and test_rendering)."""
 
 import re
 
 import pytest
 
+from fastsqla_cli.add_model import register_model, register_router
 from fastsqla_cli.errors import RegistrationError
-from fastsqla_cli.registration import register_model, register_router
 
 MAIN = """\
 from fastapi import FastAPI
@@ -34,26 +36,13 @@ from shop.models.user import User as User
 """
 
 
-@pytest.mark.parametrize(
-    ("module", "after"),
-    [
-        ("blog_post", "from shop import DESCRIPTION\n"),
-        ("post", "from shop.routers import health\n"),
-        ("zebra", "from shop.routers import user\n"),
-        ("account", "from shop import DESCRIPTION\n"),
-    ],
-)
-def test_router_import_is_sorted_and_include_goes_above_the_marker(module: str, after: str) -> None:
+def test_router_import_follows_our_imports_and_include_goes_above_the_marker() -> None:
     edited = register_router(
-        MAIN,
-        f"shop.routers.{module}",
-        f"    app.include_router({module}.router)",
-        "shop",
-        "shop/main.py",
+        MAIN, "shop.routers.blog_post", "    app.include_router(blog_post.router)", "shop", "m"
     )
-    assert after + f"from shop.routers import {module}\n" in edited
+    assert "from shop.settings import Settings\nfrom shop.routers import blog_post\n" in edited
     assert (
-        f"    app.include_router(user.router)\n    app.include_router({module}.router)\n"
+        "    app.include_router(user.router)\n    app.include_router(blog_post.router)\n"
         "    # fastsqla: routers" in edited
     )
     assert len(edited.splitlines()) == len(MAIN.splitlines()) + 2
@@ -67,12 +56,12 @@ def test_registration_is_idempotent() -> None:
     assert register_model(once, "shop.models.post", "Post", "shop", "m") == once
 
 
-def test_model_import_is_sorted() -> None:
+def test_model_import_follows_our_imports() -> None:
     edited = register_model(MODELS, "shop.models.blog_post", "BlogPost", "shop", "x")
     assert edited.splitlines()[2:5] == [
         "from shop.database import Base as Base",
-        "from shop.models.blog_post import BlogPost as BlogPost",
         "from shop.models.user import User as User",
+        "from shop.models.blog_post import BlogPost as BlogPost",
     ]
 
 
@@ -93,23 +82,6 @@ def test_a_missing_model_marker_names_the_line_to_add() -> None:
         RegistrationError, match=re.escape("from shop.models.post import Post as Post")
     ):
         register_model(text, "shop.models.post", "Post", "shop", "shop/models/__init__.py")
-
-
-def test_a_long_import_is_wrapped_and_later_ones_sort_around_it() -> None:
-    module, name = (
-        "shop.models.international_shipping_destination",
-        "InternationalShippingDestination",
-    )
-    edited = register_model(MODELS, module, name, "shop", "m")
-    assert (
-        f"from {module} import (\n    {name} as {name},\n)\nfrom shop.models.user import User"
-        in edited
-    )
-    assert register_model(edited, module, name, "shop", "m") == edited
-    again = register_model(edited, "shop.models.zone", "Zone", "shop", "m")
-    assert again.index("shop.models.user") < again.index("shop.models.zone")
-    again = register_model(edited, "shop.models.apple", "Apple", "shop", "m")
-    assert again.index("shop.models.apple") < again.index(module)
 
 
 def test_a_file_that_does_not_parse_is_refused() -> None:

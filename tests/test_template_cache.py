@@ -6,7 +6,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from fastsqla_cli.project import create_project
+from fastsqla_cli.new import create_project
 from fastsqla_cli.template_cache import bytecode_cache, cache_dir
 from tests.conftest import tree_snapshot
 
@@ -51,6 +51,7 @@ def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
     assert render_twice(template, "two {{ name }}") == "two x"
 
 
+@pytest.mark.usefixtures("fixed_revision")
 def test_a_second_project_renders_from_the_cache_and_is_the_same(tmp_path: Path) -> None:
     first = create_project(tmp_path / "one" / "shop")
     cached = sorted((tmp_path / "cache" / "jinja").iterdir())
@@ -61,6 +62,7 @@ def test_a_second_project_renders_from_the_cache_and_is_the_same(tmp_path: Path)
     assert tree_snapshot(first.root) == tree_snapshot(second.root)
 
 
+@pytest.mark.usefixtures("fixed_revision")
 def test_a_damaged_cache_is_a_miss(tmp_path: Path) -> None:
     first = create_project(tmp_path / "one" / "shop")
     for path in (tmp_path / "cache" / "jinja").iterdir():

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from fastsqla_cli import __version__
-from fastsqla_cli.checks import find_uv
+from fastsqla_cli.check import find_uv
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).parent.parent
@@ -59,7 +59,7 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
         [
             str(python),
             "-c",
-            "from fastsqla_cli.templating import templates_dir; print(templates_dir())",
+            "from fastsqla_cli.rendering import templates_dir; print(templates_dir())",
         ],
         cwd=work,
         env=env,

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import alembic.command  # noqa: F401  (the generated app imports it at startup)
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import text

@@ -1,4 +1,6 @@
-"""Column types that behave the same on SQLite, PostgreSQL and MySQL/MariaDB."""
+"""Column types that behave the same on SQLite, PostgreSQL and MySQL/MariaDB.
+
+Each is a class, so Alembic's autogenerate writes it as it is (see migrations/env.py)."""
 
 from datetime import UTC
 from datetime import datetime
@@ -43,10 +45,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# A JSON document: JSONB on PostgreSQL, JSON elsewhere; None is stored as SQL NULL.
-PortableJSON = JSON(none_as_null=True).with_variant(
-    postgresql.JSONB(none_as_null=True), "postgresql"
-)
+class PortableJSON(TypeDecorator[Any]):
+    """A JSON document: JSONB on PostgreSQL, JSON elsewhere; None is stored as SQL NULL."""
 
-# Long text: LONGTEXT on MySQL/MariaDB, whose TEXT stops at 64 KB; TEXT elsewhere.
-LongText = Text().with_variant(mysql.LONGTEXT(), "mysql")
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
+
+
+class LongText(TypeDecorator[str]):
+    """Long text: LONGTEXT on MySQL/MariaDB, whose TEXT stops at 64 KB; TEXT elsewhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.LONGTEXT())
+        return dialect.type_descriptor(Text())

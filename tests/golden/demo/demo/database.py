@@ -3,6 +3,7 @@ connection."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Annotated
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy import make_url
 from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,25 +44,25 @@ class Base(DeclarativeBase):
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
-async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
-    """Create the tables of ``metadata`` that are missing.
+async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], None]) -> None:
+    """Run ``prepare`` (see `migrations.bring_up_to_date`) in one transaction, under a lock.
 
-    Several workers may start at once: each takes a lock first, so one creates the tables
-    and the others then find them.
+    Several workers may start at once: each takes the lock first, so one brings the schema
+    up to date and the others then find it so.
     """
     async with engine.begin() as connection:
         dialect = connection.dialect.name
         if dialect == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
         elif dialect in ("mysql", "mariadb"):
-            await connection.execute(text("SELECT GET_LOCK('create_tables', 60)"))
+            await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
         elif dialect == "sqlite":
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
-            await connection.run_sync(metadata.create_all)
+            await connection.run_sync(prepare)
         finally:
             if dialect in ("mysql", "mariadb"):
-                await connection.execute(text("SELECT RELEASE_LOCK('create_tables')"))
+                await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:

@@ -1,8 +1,10 @@
-"""The application: its lifespan opens the database, creates the tables and closes it."""
+"""The application: its lifespan opens the database, brings its schema up to date (see
+`migrations`) and closes it."""
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TypedDict
 
 from fastapi import FastAPI
@@ -12,9 +14,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from demo import DESCRIPTION
 from demo.database import connection_slots
-from demo.database import create_tables
 from demo.database import make_engine
+from demo.database import prepare_schema
 from demo.errors import register_error_handlers
+from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.routers import health
 from demo.routers import user
@@ -41,7 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pool_size=settings.database_pool_size,
         )
         try:
-            await create_tables(engine, Base.metadata)  # every model is imported
+            await prepare_schema(
+                engine,
+                partial(
+                    bring_up_to_date,
+                    metadata=Base.metadata,  # every model is imported
+                    upgrade=settings.database_migrate_on_startup,
+                ),
+            )
             yield {
                 "engine": engine,
                 "sessionmaker": async_sessionmaker(engine, expire_on_commit=False),
@@ -54,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.include_router(health.router)
     app.include_router(user.router)
-    # fastsqla: routers (`fastsqla add-model` includes each new router above this line)
+    # fastsqla: routers (`fastsqla add-model` includes new routers above this line)
     return app
 
 

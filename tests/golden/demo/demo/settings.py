@@ -12,3 +12,4 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./demo.db"
     database_echo: bool = False
     database_pool_size: int = 5
+    database_migrate_on_startup: bool = True

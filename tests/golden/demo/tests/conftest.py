@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 
 from demo.database import make_engine
 from demo.main import create_app
-from demo.models import Base
 from demo.settings import Settings
+from tests.tables import drop_tables
 from tests.tables import empty_tables
 
 
@@ -45,10 +45,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(drop_tables)
     yield engine
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(drop_tables)
     await engine.dispose()
 
 

@@ -1,9 +1,16 @@
-"""Emptying the database between tests."""
+"""Dropping and emptying the tables of the test database."""
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.models import Base
+
+
+def drop_tables(connection: Connection) -> None:
+    """Drop every table of the models, and Alembic's record of the revision."""
+    Base.metadata.drop_all(connection)
+    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 async def empty_tables(engine: AsyncEngine) -> None:

@@ -6,13 +6,14 @@ each answer against the document: no server error, only documented statuses and 
 every schema-valid request accepted, every invalid one refused.
 
 Deselected by default: install the `fuzz` extra and run `pytest -m fuzz`. The database is
-`TEST_DATABASE_URL` (the run drops and recreates every table in it), otherwise a temporary
-SQLite file.
+`TEST_DATABASE_URL` (the run drops every table in it, then the app's startup creates
+them), otherwise a temporary SQLite file.
 """
 
 import asyncio
 import os
 import tempfile
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,11 +23,13 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.transport import Response
 from schemathesis.specs.openapi import checks
 
-from demo.database import create_tables
 from demo.database import make_engine
+from demo.database import prepare_schema
 from demo.main import create_app
+from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.settings import Settings
+from tests.tables import drop_tables
 from tests.tables import empty_tables
 
 pytestmark = pytest.mark.fuzz
@@ -78,11 +81,12 @@ def positive_data_accepted(ctx: Any, response: Response, case: Case[Any]) -> boo
 
 
 async def reset_tables(*, drop: bool) -> None:
+    """Tables at the last revision, and empty; with ``drop``, made anew."""
     engine = make_engine(DATABASE_URL)
     if drop:
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.drop_all)
-    await create_tables(engine, Base.metadata)
+            await connection.run_sync(drop_tables)
+    await prepare_schema(engine, partial(bring_up_to_date, metadata=Base.metadata, upgrade=True))
     await empty_tables(engine)
     await engine.dispose()
 

@@ -9,7 +9,7 @@ _numbers = count(1)
 
 
 async def user_payload(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
-    """A valid body for `POST /users`; ``overrides`` replace any value."""
+    """A valid body for `POST /users`; ``overrides`` replace values."""
     n = next(_numbers)
     payload: dict[str, Any] = {
         "name": f"name-{n}",

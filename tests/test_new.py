@@ -11,13 +11,14 @@ import pytest
 import yaml
 
 from fastsqla_cli import __version__, filetx
-from fastsqla_cli import project as project_module
+from fastsqla_cli import new as project_module
 from fastsqla_cli.errors import DestinationError, ProjectNameError, UsageError
-from fastsqla_cli.project import create_project
-from fastsqla_cli.templating import templates_dir
+from fastsqla_cli.new import create_project
+from fastsqla_cli.rendering import templates_dir
 from tests.conftest import GOLDEN, UPDATE_GOLDEN, tree_snapshot
 
 
+@pytest.mark.usefixtures("fixed_revision")
 def test_default_project_matches_the_golden_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,7 +64,6 @@ def test_answers_record_the_version_and_no_local_path(tmp_path: Path) -> None:
         "It's the shop's API",
         "both ' and \" quotes",
         "back\\slash \\n not a newline \\",
-        "line one\nline two\n",
         "tab\there",
         "{{ not_a_variable }} and {% raw %} and {# comment #}",
         "\"\"\"triple\"\"\" and '''single'''",
@@ -145,7 +145,7 @@ def test_an_existing_non_empty_destination_is_refused_untouched(tmp_path: Path) 
     before = tree_snapshot(tmp_path)
     with pytest.raises(DestinationError, match="exists and is not empty") as raised:
         create_project(destination)
-    assert raised.value.exit_code == 1
+    assert raised.value.exit_code == 2
     assert tree_snapshot(tmp_path) == before
 
 

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from fastsqla_cli.add_model import add_model, plan_model
 from fastsqla_cli.errors import (
     FieldSpecError,
     ModelNameError,
     NotAProjectError,
     RegistrationError,
 )
-from fastsqla_cli.project import create_project
-from fastsqla_cli.projectinfo import defines, existing_models, find_project
-from fastsqla_cli.scaffold import add_model, plan_model
+from fastsqla_cli.new import create_project
+from fastsqla_cli.project import existing_models, find_project
 from tests.conftest import break_install, tree_snapshot
 
 
@@ -37,9 +37,15 @@ def test_the_starter_model_is_registered(project: Path) -> None:
 
 
 def test_add_model_creates_files_and_registers(project: Path) -> None:
-    plan = add_model(project, "BlogPost", ["title:str:max=200", "author:ref:User"])
+    added = add_model(project, "BlogPost", ["title:str:max=200", "author:ref:User"])
+    assert added.written and added.report is None
+    plan = added.plan
     created = {p.relative_to(project).as_posix() for p in plan.created()}
-    assert created == {
+    revisions = {p for p in created if p.startswith("shop/migrations/versions/")}
+    assert [re.sub(r"\d{4}_\d\d_\d\d_\d{4}_[0-9a-f]{12}", "*", p) for p in revisions] == [
+        "shop/migrations/versions/*_create_blog_posts.py"
+    ]
+    assert created - revisions == {
         "shop/models/blog_post.py",
         "shop/schemas/blog_post.py",
         "shop/routers/blog_post.py",
@@ -47,61 +53,22 @@ def test_add_model_creates_files_and_registers(project: Path) -> None:
         "tests/test_blog_post.py",
     }
     main = (project / "shop" / "main.py").read_text()
-    assert "from shop.routers import blog_post\n" in main
+    assert (
+        "from shop.routers import blog_post\nfrom shop.routers import health\n"  # sorted by ruff
+        in main
+    )
     assert "    app.include_router(blog_post.router)\n    # fastsqla: routers" in main
     models = (project / "shop" / "models" / "__init__.py").read_text()
-    assert "from shop.models.blog_post import BlogPost as BlogPost\n" in models
+    assert (
+        "from shop.database import Base as Base\n"
+        "from shop.models.blog_post import BlogPost as BlogPost\n"
+        "from shop.models.user import User as User\n"
+    ) in models
     model = (project / "shop" / "models" / "blog_post.py").read_text()
     assert '__tablename__ = "blog_posts"' in model
     assert 'author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)' in model
     assert 'author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")' in model
     assert "BlogPost" in existing_models(find_project(project))
-
-
-def without_connection_dependency(project: Path) -> None:
-    """Make ``project`` look like one from before `ConnectionDep`: only `SessionDep`."""
-    database = project / "shop" / "database.py"
-    text = database.read_text()
-    start = text.index("\n\n\nasync def get_connection")
-    end = text.index("\n", text.index("ConnectionDep = "))
-    text = text[:start] + text[end:]
-    database.write_text(text.replace("from sqlalchemy.ext.asyncio import AsyncConnection\n", ""))
-
-
-@pytest.mark.parametrize(
-    ("has_connection_dependency", "reader"),
-    [(True, "connection: ConnectionDep"), (False, "session: SessionDep")],
-)
-def test_the_read_route_uses_the_dependency_the_project_has(
-    project: Path, has_connection_dependency: bool, reader: str
-) -> None:
-    if not has_connection_dependency:
-        without_connection_dependency(project)
-    add_model(project, "Post", ["title:str"])
-    router = (project / "shop" / "routers" / "post.py").read_text()
-    read_route = router[router.index("async def read_post(") :].split("\n\n\n")[0]
-    assert f"    post_id: RowId,\n    {reader},\n" in read_route
-    assert ("from shop.database import ConnectionDep\n" in router) is has_connection_dependency
-    compile(router, "post.py", "exec")
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]\n", True),
-        ("ConnectionDep: TypeAlias = Annotated[int, 1]\n", True),
-        ("a = ConnectionDep = 1\n", True),
-        ("def ConnectionDep() -> None: ...\n", False),
-        ("from elsewhere import ConnectionDep\n", False),
-        ("if True:\n    ConnectionDep = 1\n", False),
-        ("x = ConnectionDep\n", False),
-        ("ConnectionDep = (\n", False),  # a syntax error
-    ],
-)
-def test_defines_reads_top_level_assignments(tmp_path: Path, source: str, expected: bool) -> None:
-    (tmp_path / "database.py").write_text(source)
-    assert defines(tmp_path / "database.py", "ConnectionDep") is expected
-    assert defines(tmp_path / "missing.py", "ConnectionDep") is False
 
 
 def test_table_override(project: Path) -> None:
@@ -196,9 +163,9 @@ def test_a_crash_after_the_first_file_is_written_changes_nothing(
         (lambda p: None, "has no .copier-answers.yml"),
         (
             lambda p: (p / ".copier-answers.yml").write_text("package: nowhere\n"),
-            "does not look like",
+            "has no nowhere/main.py",
         ),
-        (lambda p: (p / ".copier-answers.yml").write_text("{{{"), "cannot be read"),
+        (lambda p: (p / ".copier-answers.yml").write_text("{{{"), "is not valid YAML"),
     ],
 )
 def test_outside_a_project_it_stops(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]

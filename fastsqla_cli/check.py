@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastsqla_cli.errors import CheckFailed, ToolError
-from fastsqla_cli.projectinfo import find_project
+from fastsqla_cli.errors import CheckFailed, ToolError, UsageError
+from fastsqla_cli.project import find_project, locked
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,6 @@ class StepResult:
 @dataclass(frozen=True)
 class CheckReport:
     root: Path
-    python: str
     steps: tuple[StepResult, ...]
 
     @property
@@ -95,18 +94,16 @@ def prepare_environment(
 ) -> tuple[str, list[StepResult]]:
     """The interpreter to check with, and the steps it took to get it.
 
-    ``python`` is used as it is. Otherwise the project's `.venv` is used when it exists;
-    else it is made, with uv or else venv and pip, and the project installed into it with
-    its dev extras.
+    ``python`` (resolved by :func:`resolve_python`) is used as it is. Otherwise the
+    project's `.venv` is used when it has pytest; else it is made (again), with uv or else
+    venv and pip, and the project installed into it with its dev extras.
     """
     if python is not None:
-        resolved = shutil.which(python) or (python if Path(python).is_file() else None)
-        if resolved is None:
-            raise ToolError(f"no Python interpreter at {python!r}: give a path or a command name")
-        return resolved, []
+        return python, []
     target = venv_python(root)
-    if target.exists():
+    if target.exists() and _available(str(target), root)[0]:
         return str(target), []
+    # No .venv, or one whose install did not finish (interrupted, offline): (re)make it.
     uv = find_uv()
     if uv:
         commands = {
@@ -127,6 +124,10 @@ def prepare_environment(
                 ".[dev]",
             ],
         }
+    if target.exists():
+        del commands["virtualenv"]  # made, but its install did not finish
+    elif (root / ".venv").exists():
+        commands["virtualenv"].insert(-1, "--clear")  # a half-made one, without its python
     steps: list[StepResult] = []
     for name, command in commands.items():
         report(name, None)
@@ -143,10 +144,71 @@ _PROBE = (
 
 def _available(python: str, root: Path) -> tuple[bool, bool, bool]:
     result = _run("probe", [python, "-c", _PROBE], root)
-    if not result.ok:
-        raise ToolError(f"{python} does not run: {result.output.strip()[-200:]}")
     flags = result.output.split()
+    if not result.ok or len(flags) != 3:
+        last = (result.output.strip().splitlines() or ["no output"])[-1]
+        raise ToolError(f"{python} does not run as Python: {last}")
     return flags[0] == "True", flags[1] == "True", flags[2] == "True"
+
+
+def resolve_python(python: str) -> str:
+    """The interpreter ``--python`` names, checked to run and to have pytest; else a
+    :class:`UsageError` (nothing has been written yet when this is asked)."""
+    resolved = shutil.which(python) or (python if Path(python).is_file() else None)
+    if resolved is None or not os.access(resolved, os.X_OK):
+        raise UsageError(f"--python {python}: no such interpreter; give a path or a command name")
+    try:
+        has_pytest = _available(resolved, Path.cwd())[0]
+    except ToolError as error:
+        raise UsageError(f"--python {python}: {error}") from None
+    if not has_pytest:
+        raise UsageError(
+            f"--python {python} has no pytest: give an interpreter that has the project's "
+            "dev dependencies, or leave --python out to make a .venv"
+        )
+    return resolved
+
+
+# `backend+driver://`: the async drivers SQLAlchemy knows for the three databases.
+ASYNC_DRIVERS = {
+    "sqlite": ("aiosqlite",),
+    "postgresql": ("asyncpg", "psycopg"),
+    "mysql": ("aiomysql", "asyncmy"),
+    "mariadb": ("aiomysql", "asyncmy"),
+}
+
+
+def validate_database_url(url: str) -> str:
+    """A URL the generated app can use (an async driver), or a one-line :class:`UsageError`."""
+    import re
+
+    match = re.match(r"^([a-z]+)(?:\+([a-z_]+))?://", url)
+    examples = "sqlite+aiosqlite:///test.db, postgresql+asyncpg://user@host/db"
+    if match is None:
+        raise UsageError(f"--database-url {url!r} is not a database URL: write one like {examples}")
+    backend, driver = match.groups()
+    if backend not in ASYNC_DRIVERS:
+        raise UsageError(
+            f"--database-url: unknown database {backend!r}; use {', '.join(ASYNC_DRIVERS)}"
+        )
+    if driver not in ASYNC_DRIVERS[backend]:
+        drivers = " or ".join(f"{backend}+{d}://" for d in ASYNC_DRIVERS[backend])
+        raise UsageError(f"--database-url needs an async driver: start it with {drivers}")
+    return url
+
+
+def validate_junit_xml(path: Path) -> Path:
+    """Where the JUnit report goes: a file in a folder that exists and can be written."""
+    path = path.absolute()
+    if path.is_dir():
+        raise UsageError(f"--junit-xml {path} is a directory: give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"--junit-xml: the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        raise UsageError(f"--junit-xml: cannot write {path}: permission denied")
+    return path
 
 
 def _summary(output: str) -> str:
@@ -230,11 +292,34 @@ def check_project(
     database_url: str | None = None,
     junit_xml: Path | None = None,
     types: bool = True,
-    report: Reporter = _quiet,
+    report: Reporter | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> CheckReport:
-    """Check the project in ``project_dir``; raise :class:`CheckFailed` when a check fails."""
-    root = Path(project_dir).absolute()
-    find_project(root)
+    """Check the project in ``project_dir``; raise :class:`CheckFailed` when a check fails.
+
+    Every argument is validated first; another fastsqla command in the same project is
+    waited for (``on_wait`` is told when that starts)."""
+    root = find_project(Path(project_dir)).root
+    if database_url is not None:
+        validate_database_url(database_url)
+    if junit_xml is not None:
+        junit_xml = validate_junit_xml(junit_xml)
+    if python is not None:
+        python = resolve_python(python)
+    with locked(root, on_wait=on_wait):
+        return run_all(root, python, database_url, junit_xml, types, report)
+
+
+def run_all(
+    root: Path,
+    python: str | None,
+    database_url: str | None,
+    junit_xml: Path | None,
+    types: bool,
+    report: Reporter | None,
+) -> CheckReport:
+    """Every step, on arguments already validated, by a caller that holds the lock."""
+    report = report or _quiet
     interpreter, steps = prepare_environment(root, python=python, report=report)
     steps += run_checks(
         root,
@@ -244,7 +329,7 @@ def check_project(
         types=types,
         report=report,
     )
-    result = CheckReport(root=root, python=interpreter, steps=tuple(steps))
+    result = CheckReport(root=root, steps=tuple(steps))
     if not result.ok:
         names = ", ".join(step.name for step in result.failed())
         raise CheckFailed(f"{names} failed in {root}", report=result)

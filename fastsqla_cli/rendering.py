@@ -1,0 +1,520 @@
+"""Rendering: the Jinja environment fastsqla renders with, the files of one model (model,
+schemas, router, test factory and tests), and ruff, which has the last word on their layout.
+
+Templates write correct code without caring for line length or import order; the files
+then go through ruff with the target project's own configuration, as if they were in place:
+imports sorted (isort), then formatted. A project whose `line-length` is 88 gets 88.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from fastsqla_cli.errors import ToolError
+from fastsqla_cli.fields import Field, Import
+from fastsqla_cli.naming import ModelName
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def templates_dir() -> Path:
+    """The templates: inside the installed wheel, or beside the package in a checkout."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "templates"
+
+
+def strict_environment(
+    root: Path,
+    compiled_templates: Path | None,
+    *,
+    keep_trailing_newline: bool = False,
+    trim_blocks: bool = False,
+    lstrip_blocks: bool = False,
+) -> jinja2.Environment:
+    """Templates under ``root``, compiled once into ``compiled_templates`` (see
+    ``template_cache``; None: no cache). Strict: an undefined name is an error, never an
+    empty string; nothing is HTML-escaped."""
+    import jinja2
+
+    from fastsqla_cli.template_cache import bytecode_cache
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        bytecode_cache=bytecode_cache(compiled_templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=keep_trailing_newline,
+        trim_blocks=trim_blocks,
+        lstrip_blocks=lstrip_blocks,
+    )
+
+
+@cache
+def _model_environment(compiled_templates: Path | None) -> jinja2.Environment:
+    return strict_environment(
+        templates_dir() / "model",
+        compiled_templates,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: object) -> str:
+    """Render the model template ``name``."""
+    from fastsqla_cli.template_cache import cache_dir
+
+    return _model_environment(cache_dir()).get_template(name).render(**context)
+
+
+def import_lines(imports: Iterable[Import]) -> str:
+    """``(module, name)`` as ``from module import name``, ``(module, "")`` as ``import
+    module``; one per line, in any order: ruff sorts them into sections."""
+    return "\n".join(
+        sorted(
+            f"from {module} import {name}" if name else f"import {module}"
+            for module, name in set(imports)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field, with every line the templates write for it."""
+
+    field: Field
+    target: ModelName | None = None  # the referenced model, for `ref`
+    is_self: bool = False  # a reference to the model being generated
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def column_name(self) -> str:
+        return self.field.column_name
+
+    @property
+    def max_length(self) -> int | None:
+        return self.field.max_length
+
+    @property
+    def annotation(self) -> str:
+        base = self.field.kind.annotation
+        return f"{base} | None" if self.field.optional else base
+
+    @property
+    def column_line(self) -> str:
+        field, kind = self.field, self.field.kind
+        if field.type == "ref":
+            assert self.target is not None
+            args = [f'ForeignKey("{self.target.table}.id")']
+        else:
+            args = [kind.column.format(max=field.max_length)]
+        if field.unique:
+            args.append("unique=True")
+        if field.index or field.type == "ref":
+            args.append("index=True")
+        return _assignment(f"{field.column_name}: Mapped[{self.annotation}]", "mapped_column", args)
+
+    @property
+    def migration_type(self) -> str:
+        """The column's type in a revision: the model's type, from `sa` or `column_types`."""
+        if self.field.type == "ref":
+            return "sa.Integer()"
+        kind = self.field.kind
+        column = kind.column.format(max=self.field.max_length)
+        name = column.partition("(")[0]
+        module = next(module for module, imported in kind.model_imports if imported == name)
+        prefix = "column_types." if module.endswith(".column_types") else "sa."
+        return prefix + (column if "(" in column else f"{column}()")
+
+    @property
+    def relationship_line(self) -> str:
+        assert self.target is not None
+        target = self.target.class_name
+        annotation = f"{target} | None" if self.field.optional else target
+        args = [f"foreign_keys=[{self.field.column_name}]"]
+        if self.is_self:
+            # The class is being defined: name it in a string, and say which side is remote.
+            annotation = f'"{annotation}"'
+            args.append(f'remote_side="{target}.id"')
+        args.append('lazy="raise"')
+        return _assignment(f"{self.field.name}: Mapped[{annotation}]", "relationship", args)
+
+    @property
+    def input_annotation(self) -> str:
+        return self.field.kind.schema_annotation(self.field.max_length)
+
+    @property
+    def create_line(self) -> str:
+        if self.field.optional:
+            return f"{self.column_name}: {self.input_annotation} | None = None"
+        return f"{self.column_name}: {self.input_annotation}"
+
+    @property
+    def update_line(self) -> str:
+        """Every field may be left out; a required one may not be null, so its schema does
+        not offer null (`SkipJsonSchema`) and a validator refuses it."""
+        none = "None" if self.field.optional else "SkipJsonSchema[None]"
+        return f"{self.column_name}: {self.input_annotation} | {none} = None"
+
+    @property
+    def sample(self) -> str:
+        if self.is_self:
+            return "None"
+        return self.field.kind.sample.replace("{field}", self.field.name[:20])
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """The new files of one model, relative to the project root."""
+
+    files: dict[PurePosixPath, str]
+    model_module: str  # registered in `models/__init__.py`
+    router_module: str  # imported in `main.py` ...
+    router_include: str  # ... and included there
+
+
+def _imports(package: str, imports: Iterable[Import]) -> list[Import]:
+    return [(module.format(package=package), name) for module, name in imports]
+
+
+def _model_imports(package: str, views: list[FieldView]) -> list[Import]:
+    imports: list[Import] = [
+        ("sqlalchemy.orm", "Mapped"),
+        ("sqlalchemy.orm", "mapped_column"),
+        (f"{package}.database", "Base"),
+    ]
+    for v in views:
+        imports += _imports(package, v.field.kind.model_imports)
+        if v.target is not None and not v.is_self:
+            imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
+    return imports
+
+
+def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
+    imports: list[Import] = [
+        ("pydantic", "ConfigDict"),
+        (f"{package}.schemas", "RequestBody"),
+    ]
+    if any(not v.field.optional for v in views):
+        imports += [("pydantic", "field_validator"), ("pydantic.json_schema", "SkipJsonSchema")]
+    for v in views:
+        imports += _imports(package, v.field.kind.schema_imports)
+    return imports
+
+
+def render_model(
+    package: str,
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+) -> ModelFiles:
+    """Render every file of model ``m``; ``targets`` maps a ref's name to its model.
+
+    The text is correct Python but not laid out: :func:`format_python` does that."""
+    views = _views(m, fields, targets)
+    refs = [v for v in views if v.field.type == "ref"]
+    other_refs = [v for v in refs if not v.is_self]
+    plain = [v for v in views if v.field.type != "ref" or v.is_self]
+    unique = [v for v in views if v.field.unique]
+
+    model_imports = _model_imports(package, views)
+    schema_imports = _schema_imports(package, views)
+    router_imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("typing", "Annotated"),
+        ("typing", "Any"),
+        ("fastapi", "APIRouter"),
+        ("fastapi", "Depends"),
+        ("fastapi", "status"),
+        ("sqlalchemy", "bindparam"),
+        ("sqlalchemy", "select"),
+        (package, "integrity"),
+        (f"{package}.database", "ConnectionDep"),
+        (f"{package}.database", "SessionDep"),
+        (f"{package}.errors", "NotFound"),
+        (f"{package}.errors", "responses"),
+        (f"{package}.models.{m.module}", m.class_name),
+        (f"{package}.routers", "Limit"),
+        (f"{package}.routers", "Offset"),
+        (f"{package}.routers", "RowId"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
+    ]
+    # Statuses a write may answer besides 422 (which FastAPI documents itself).
+    conflict = ["status.HTTP_409_CONFLICT"] if unique else []
+    write_errors = ", ".join(["status.HTTP_400_BAD_REQUEST", *conflict])
+    update_errors = ", ".join(
+        ["status.HTTP_400_BAD_REQUEST", "status.HTTP_404_NOT_FOUND", *conflict]
+    )
+    factory_imports: list[Import] = [
+        ("itertools", "count"),
+        ("typing", "Any"),
+        ("httpx", "AsyncClient"),
+    ]
+    for v in plain:
+        if not v.is_self:
+            factory_imports += _imports(package, v.field.kind.sample_imports)
+    factory_imports += [
+        (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
+        for v in other_refs
+        if v.target is not None
+    ]
+    test_imports: list[Import] = [
+        ("typing", "Any"),
+        ("pytest", ""),
+        ("httpx", "AsyncClient"),
+        (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
+        (f"tests.factories.{m.module}", f"{m.module}_payload"),
+        (f"tests.factories.{m.module}", f"create_{m.module}"),
+    ]
+    if refs:
+        test_imports.append(("tests.factories", "Factory"))
+        test_imports += [
+            (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
+            for v in other_refs
+            if v.target is not None
+        ]
+
+    context = {
+        "m": m,
+        "fields": views,
+        "refs": refs,
+        "other_refs": other_refs,
+        "plain": plain,
+        "unique": [v.column_name for v in unique],
+        "required": [v.column_name for v in views if not v.field.optional],
+        "optional": [v.column_name for v in views if v.field.optional],
+        "lengths": [v for v in views if v.field.type == "str"],
+        "texts": [v.column_name for v in views if v.field.type == "text"],
+        "patch_field": views[0].column_name,
+        "validator": _call(
+            "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
+        ),
+    }
+    pkg = PurePosixPath(package)
+    files = {
+        pkg / "models" / f"{m.module}.py": render(
+            "model.py.jinja", imports=import_lines(model_imports), **context
+        ),
+        pkg / "schemas" / f"{m.module}.py": render(
+            "schemas.py.jinja", imports=import_lines(schema_imports), **context
+        ),
+        pkg / "routers" / f"{m.module}.py": render(
+            "router.py.jinja",
+            imports=import_lines(router_imports),
+            write_errors=write_errors,
+            update_errors=update_errors,
+            **context,
+        ),
+        PurePosixPath("tests/factories") / f"{m.module}.py": render(
+            "factory.py.jinja", imports=import_lines(factory_imports), **context
+        ),
+        PurePosixPath("tests") / f"test_{m.module}.py": render(
+            "test.py.jinja", imports=import_lines(test_imports), **context
+        ),
+    }
+    return ModelFiles(
+        files=files,
+        model_module=f"{package}.models.{m.module}",
+        router_module=f"{package}.routers.{m.module}",
+        router_include=f"    app.include_router({m.module}.router)",
+    )
+
+
+def _views(
+    m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
+) -> list[FieldView]:
+    return [
+        FieldView(
+            field,
+            target=targets.get(field.name) if field.type == "ref" else None,
+            is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+        )
+        for field in fields
+    ]
+
+
+@dataclass(frozen=True)
+class ConstraintNames:
+    """The names of one table's constraints and indexes, as the project's naming convention
+    (`database.NAMING_CONVENTION`) gives them to its model's metadata."""
+
+    primary_key: str
+    unique: dict[str, str]  # column -> unique constraint
+    foreign_keys: dict[str, str]  # column -> foreign key
+    indexes: dict[str, tuple[str, bool]]  # column -> (index, unique)
+
+
+def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
+    """What SQLAlchemy names each constraint of ``m``'s table: a unique field that is also
+    indexed gets a unique index instead of a unique constraint, as `mapped_column` does."""
+    table = m.table
+    unique, foreign_keys, indexes = {}, {}, {}
+    for v in views:
+        column = v.column_name
+        indexed = v.field.index or v.field.type == "ref"
+        if v.field.unique and not indexed:
+            unique[column] = f"uq_{table}_{column}"
+        if indexed:
+            indexes[column] = (f"ix_{table}_{column}", v.field.unique)
+        if v.target is not None:
+            foreign_keys[column] = f"fk_{table}_{column}_{v.target.table}"
+    return ConstraintNames(f"pk_{table}", unique, foreign_keys, indexes)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An Alembic revision: its identifier, the one it follows, when it was written."""
+
+    id: str
+    down_revision: str | None
+    created: datetime
+
+    @property
+    def path(self) -> PurePosixPath:
+        """Named the way the project's `file_template` names the revisions Alembic writes."""
+        return PurePosixPath(f"{self.created:%Y_%m_%d_%H%M}_{self.id}")
+
+
+def render_revision(
+    package: str,
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+    revision: Revision,
+) -> tuple[PurePosixPath, str]:
+    """The revision that creates ``m``'s table, and where it goes (relative to the root).
+
+    Constraint names are the naming convention's, in full, marked as such (`op.f`): a name
+    longer than a database keeps is shortened by SQLAlchemy the same way for the revision
+    as for the models' metadata, so the two always agree."""
+    views = _views(m, fields, targets)
+    names = constraint_names(m, views)
+    imports: list[Import] = [
+        ("collections.abc", "Sequence"),
+        ("sqlalchemy as sa", ""),
+        ("alembic", "op"),
+    ]
+    if any(v.migration_type.startswith("column_types.") for v in views):
+        imports.append((package, "column_types"))
+    text = render(
+        "revision.py.jinja",
+        imports=import_lines(imports),
+        m=m,
+        fields=views,
+        refs=[v for v in views if v.target is not None],
+        names=names,
+        revision=revision.id,
+        down_revision=revision.down_revision,
+        created=revision.created.isoformat(sep=" ", timespec="seconds"),
+    )
+    slug = f"create_{m.table}"[:40]
+    path = PurePosixPath(package, "migrations", "versions", f"{revision.path}_{slug}.py")
+    return path, text
+
+
+def _call(function: str, args: Iterable[str]) -> str:
+    """``function(args)`` on one line; ruff wraps it if it is too long."""
+    return f"{function}({', '.join(args)})"
+
+
+def _assignment(target: str, function: str, args: list[str]) -> str:
+    """``target = function(args)``, on one line."""
+    return f"{target} = {_call(function, args)}"
+
+
+# --- ruff: the project's own configuration lays out what was rendered ------------------
+
+
+def find_ruff() -> str | None:
+    """The ruff binary installed beside fastsqla (a dependency), else one on PATH."""
+    import shutil
+    import sys
+    import sysconfig
+
+    name = "ruff.exe" if sys.platform == "win32" else "ruff"
+    beside = Path(sysconfig.get_path("scripts")) / name
+    return str(beside) if beside.is_file() else shutil.which("ruff")
+
+
+def format_python(
+    root: Path, files: Mapping[PurePosixPath, str], first_party: Iterable[str] = ()
+) -> dict[PurePosixPath, str]:
+    """``files`` (paths relative to ``root``) with their imports sorted and their code
+    formatted by ruff with the project's configuration (line length, isort settings), the
+    one ruff would use for a file in ``root``. Nothing is written to the project.
+
+    ``first_party`` names the project's own top-level modules: ruff recognises a module as
+    first-party by finding its file, and the new files are not written yet.
+
+    The files are laid out in a scratch directory, two ruff runs for all of them; a
+    ruff configuration in a subdirectory of the project is not consulted.
+    Raises :class:`ToolError` when ruff cannot run or refuses a file.
+    """
+    ruff = find_ruff()
+    if ruff is None:
+        raise ToolError("ruff is not installed beside fastsqla: reinstall fastsqla-cli")
+    python = [path for path in files if path.suffix == ".py"]
+    if not python:
+        return dict(files)
+    options = ["--no-cache"]
+    config = ruff_config(root)
+    if config is not None:
+        options += ["--config", str(config)]
+    first_party_option = f"lint.isort.known-first-party = {sorted(first_party)!r}"
+    with tempfile.TemporaryDirectory(prefix="fastsqla-ruff-") as scratch:
+        targets = [Path(scratch, path) for path in python]
+        for target, path in zip(targets, python, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[path], encoding="utf-8")
+        sort = ["check", "--fix-only", "--select", "I", "--exit-zero"]
+        for command in ([*sort, "--config", first_party_option], ["format"]):
+            _ruff(ruff, [*command, *options, *map(str, targets)], root, scratch)
+        laid_out = {
+            path: target.read_text(encoding="utf-8")
+            for path, target in zip(python, targets, strict=True)
+        }
+    return {**files, **laid_out}
+
+
+def ruff_config(root: Path) -> Path | None:
+    """The configuration file ruff uses for the files in ``root``: the nearest
+    ``.ruff.toml``, ``ruff.toml`` or ``pyproject.toml`` with a ``[tool.ruff]`` table."""
+    for directory in [root, *root.parents]:
+        for name in (".ruff.toml", "ruff.toml", "pyproject.toml"):
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or "[tool.ruff" in candidate.read_text(encoding="utf-8"):
+                return candidate
+    return None
+
+
+def _ruff(ruff: str, arguments: list[str], root: Path, scratch: str) -> None:
+    try:
+        result = subprocess.run(
+            [ruff, *arguments], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise ToolError(f"cannot run {ruff}: {error.strerror}") from None
+    if result.returncode != 0:
+        detail = next(
+            (line for line in result.stderr.splitlines() if line.startswith("error:")),
+            f"exit code {result.returncode}",
+        )
+        detail = detail.removeprefix("error: ").replace(scratch + "/", "")
+        raise ToolError(f"ruff {arguments[0]} refused the rendered code: {detail}")

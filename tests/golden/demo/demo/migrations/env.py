@@ -1,0 +1,80 @@
+"""Alembic's environment: the app's settings name the database, its models the schema.
+
+The URL is read from the settings (the environment or `.env`), never written into a
+configuration file, so a `%` in a password stays a `%`. On SQLite, table changes are
+rendered in batch mode (SQLite alters a table by copying it). Column types are compared.
+"""
+
+import asyncio
+import logging
+from typing import Any
+from typing import Literal
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from demo import column_types
+from demo.models import Base
+from demo.settings import Settings
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Write the project's own column types as they are, with their import."""
+    if type_ == "type" and type(obj).__module__ == column_types.__name__:
+        autogen_context.imports.add("from demo import column_types")
+        return f"column_types.{type(obj).__name__}()"
+    return False
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=render_item,
+        transaction_per_migration=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    engine = create_async_engine(Settings().database_url)
+    if engine.dialect.name == "sqlite":
+        # Let SQLite run each revision in a transaction of its own, DDL included: the
+        # driver would otherwise commit every statement at once.
+        @event.listens_for(engine.sync_engine, "connect")
+        def no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations)
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():  # `alembic upgrade --sql`: write the SQL, run nothing
+    context.configure(
+        url=Settings().database_url,
+        target_metadata=Base.metadata,
+        literal_binds=True,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+elif (connection := context.config.attributes.get("connection")) is not None:
+    run_migrations(connection)  # the app's startup hands over its own connection
+else:
+    if not logging.getLogger().handlers:  # the `alembic` command: say what it runs
+        logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+        logging.getLogger("alembic").setLevel(logging.INFO)
+    asyncio.run(run_online())

@@ -1,0 +1,214 @@
+"""Check first, then write: every bad input or precondition is refused in one line with its
+exit code (2 for invalid input, 1 for a runtime failure), and the tree is left as it was.
+
+Each row: what is there before, the command, the exit code, a part of the one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fastsqla_cli.cli import app
+from fastsqla_cli.new import create_project
+from tests.conftest import tree_snapshot
+
+runner = CliRunner()
+
+
+def nothing(root: Path) -> None:
+    pass
+
+
+def a_project(root: Path) -> None:
+    create_project(root / "shop")
+
+
+def a_non_empty_directory(root: Path) -> None:
+    (root / "demo").mkdir()
+    (root / "demo" / "keep.txt").write_text("mine")
+
+
+def a_file_named_demo(root: Path) -> None:
+    (root / "demo").write_text("not a directory")
+
+
+def answers_edited(old: str, new: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        a_project(root)
+        answers = root / "shop" / ".copier-answers.yml"
+        text = answers.read_text()
+        assert old in text
+        answers.write_text(text.replace(old, new))
+
+    return setup
+
+
+def answers_replaced(text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        a_project(root)
+        (root / "shop" / ".copier-answers.yml").write_text(text)
+
+    return setup
+
+
+def main_without_marker(root: Path) -> None:
+    a_project(root)
+    main = root / "shop" / "shop" / "main.py"
+    main.write_text(main.read_text().replace("# fastsqla: routers", "# my own comment"))
+
+
+FALSE = "/bin/false"  # an executable that is not a Python interpreter
+
+# fmt: off
+CASES = [
+    # new: arguments
+    ("empty path", nothing, ["new", ""], 2, "the project path is empty"),
+    ("no path", nothing, ["new"], 2, "Missing argument 'PATH'"),
+    ("unknown option", nothing, ["new", "demo", "--bogus"], 2, "No such option: --bogus"),
+    ("unknown database", nothing, ["new", "demo", "--db", "oracle"], 2, "'oracle' is not one of"),
+    ("keyword", nothing, ["new", "class"], 2, "is a Python keyword"),
+    ("shadows a dependency", nothing, ["new", "fastapi"], 2, "would shadow the 'fastapi'"),
+    ("two-line description", nothing, ["new", "demo", "--description", "one\ntwo"], 2, "the description must be one line"),
+    ("control character", nothing, ["new", "demo", "--description", "a\x1bb"], 2, "control character"),
+    ("no such interpreter", nothing, ["new", "demo", "--python", "/nonexistent"], 2, "--python /nonexistent: no such interpreter"),
+    ("not a Python", nothing, ["new", "demo", "--python", FALSE], 2, "does not run as Python"),
+    # new: the destination
+    ("destination not empty", a_non_empty_directory, ["new", "demo"], 2, "exists and is not empty"),
+    ("destination is a file", a_file_named_demo, ["new", "demo"], 2, "exists and is not a directory"),
+    # add-model
+    ("outside a project", nothing, ["add-model", "Post", "title:str"], 1, "has no .copier-answers.yml"),
+    ("no fields", a_project, ["add-model", "Post", "--project", "shop"], 2, "give the model at least one field"),
+    ("unknown type", a_project, ["add-model", "Post", "title:strr", "--project", "shop"], 2, "unknown type 'strr'"),
+    ("model exists", a_project, ["add-model", "User", "x:int", "--project", "shop"], 2, "already has a model User"),
+    ("no such interpreter, add-model", a_project, ["add-model", "Post", "title:str", "--project", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),
+    ("broken YAML", answers_edited("package: shop", "package: [shop"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "is not valid YAML (line"),
+    ("unknown database in the answers", answers_edited("database: sqlite", "database: oracle"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "names the database 'oracle'"),
+    ("answers half a list", answers_edited("package: shop", "- a list"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "is not valid YAML"),
+    ("answers that are a list", answers_replaced("- a\n- b\n"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "does not hold question: answer pairs"),
+    ("answers with no package", answers_edited("package: shop", "package: 3"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "names no valid `package`"),
+    ("marker gone", main_without_marker, ["add-model", "Post", "title:str", "--project", "shop"], 1, "the line `# fastsqla: routers ...` is missing"),
+    # check
+    ("check outside a project", nothing, ["check", "."], 1, "has no .copier-answers.yml"),
+    ("garbage URL", a_project, ["check", "shop", "--database-url", "garbage"], 2, "is not a database URL"),
+    ("sync driver", a_project, ["check", "shop", "--database-url", "sqlite:///x.db"], 2, "needs an async driver"),
+    ("unknown database URL", a_project, ["check", "shop", "--database-url", "oracle://x"], 2, "unknown database 'oracle'"),
+    ("JUnit folder missing", a_project, ["check", "shop", "--junit-xml", "no/such/r.xml"], 2, "does not exist"),
+    ("JUnit path is a folder", a_project, ["check", "shop", "--junit-xml", "shop"], 2, "is a directory"),
+    ("no such interpreter, check", a_project, ["check", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "message"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_refused_in_one_line_and_nothing_changes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: Callable[[Path], None],
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    setup(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = tree_snapshot(tmp_path)
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (code, result.stderr)
+    assert message in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert tree_snapshot(tmp_path) == before
+
+
+def denying_writes_in(*folders: Path) -> Callable[[str | os.PathLike[str], int], bool]:
+    """``os.access`` as it answers for a user who cannot write in ``folders`` (the suite may
+    run as root, whom permissions do not stop)."""
+    real_access = os.access
+    denied = {folder.resolve() for folder in folders}
+
+    def access(path: str | os.PathLike[str], mode: int) -> bool:
+        if mode & os.W_OK and Path(path).resolve() in denied:
+            return False
+        return real_access(path, mode)
+
+    return access
+
+
+def test_a_read_only_parent_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "access", denying_writes_in(tmp_path))
+    result = runner.invoke(app, ["new", str(tmp_path / "demo"), "--no-check"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"error: cannot write in {tmp_path}: permission denied (nothing was written)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_models_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_project(tmp_path)
+    before = tree_snapshot(tmp_path)
+    models = tmp_path / "shop" / "shop" / "models"
+    monkeypatch.setattr(os, "access", denying_writes_in(models))
+    result = runner.invoke(
+        app, ["add-model", "Post", "title:str", "--project", str(tmp_path / "shop"), "--no-check"]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"error: cannot write in {models}: permission denied (nothing was written)\n"
+    )
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_a_write_that_fails_anyway_is_one_line_and_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import break_install
+
+    a_project(tmp_path)
+    before = tree_snapshot(tmp_path)
+    error = PermissionError(13, "Permission denied", str(tmp_path / "shop" / "shop" / "main.py"))
+    break_install(monkeypatch, on_call=4, error=error)
+    result = runner.invoke(
+        app, ["add-model", "Post", "title:str", "--project", str(tmp_path / "shop"), "--no-check"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot write {tmp_path / 'shop' / 'shop' / 'main.py'}: permission denied: "
+        "nothing was written\n"
+    )
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_an_unwritable_junit_report_is_refused_before_the_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_project(tmp_path)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    monkeypatch.setattr(os, "access", denying_writes_in(reports))
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(tmp_path / "shop"),
+            "--junit-xml",
+            str(reports / "r.xml"),
+            "--python",
+            sys.executable,
+        ],
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr and "permission denied" in result.stderr
+    assert "tests" not in result.stdout  # refused before any step ran
