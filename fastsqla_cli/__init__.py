@@ -2,7 +2,7 @@
 
 The public API is small; the command line is a thin layer over it::
 
-    from fastsqla_cli import add_model, check_project, create_project
+    from fastsqla_cli import add_model, check_project, create_project, remove_model
 """
 
 from __future__ import annotations
@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "add_model", "check_project", "create_project"]
+__all__ = ["__version__", "add_model", "check_project", "create_project", "remove_model"]
 
 if TYPE_CHECKING:
     from fastsqla_cli.add_model import add_model
     from fastsqla_cli.check import check_project
     from fastsqla_cli.new import create_project
+    from fastsqla_cli.remove_model import remove_model
 
 _LAZY = {
     "add_model": "fastsqla_cli.add_model",
     "check_project": "fastsqla_cli.check",
     "create_project": "fastsqla_cli.new",
+    "remove_model": "fastsqla_cli.remove_model",
 }
 
 

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING
 
 from fastsqla_cli import filetx
 from fastsqla_cli.errors import (
-    CheckFailed,
     FieldSpecError,
     ModelNameError,
     RegistrationError,
     UsageError,
 )
-from fastsqla_cli.fields import parse_fields
+from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.naming import ModelName, model_name
 from fastsqla_cli.project import Project, existing_models, find_project, locked, migration_head
 from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
@@ -111,18 +110,17 @@ def add_model(
         filetx.apply(plan.change)
         if not check:
             return AddedModel(plan, written=True)
-        from fastsqla_cli.check import run_all
+        from fastsqla_cli.check import check_change
 
-        try:
-            result = run_all(project.root, python, None, None, types, report)
-        except BaseException as failure:
-            filetx.revert(plan.change)
-            if isinstance(failure, CheckFailed):
-                failure.args = (
-                    f"{failure}: {plan.model.class_name} was not added, the project is as it "
-                    "was (add it with --no-check to keep its files and fix them by hand)",
-                )
-            raise
+        result = check_change(
+            project.root,
+            plan.change,
+            python,
+            types,
+            report,
+            f"{plan.model.class_name} was not added, the project is as it was (add it with "
+            "--no-check to keep its files and fix them by hand)",
+        )
         return AddedModel(plan, written=True, report=result)
 
 
@@ -139,32 +137,12 @@ def plan_model(
     models = existing_models(project)
     _check_new(project, model, models)
 
-    targets: dict[str, ModelName] = {}
-    for field in fields:
-        if field.type != "ref":
-            continue
-        assert field.ref is not None
-        class_name = field.ref
-        if class_name not in models:
-            with contextlib.suppress(UsageError):
-                class_name = model_name(field.ref).class_name  # `user`, `blog_post`
-        if class_name == model.class_name:
-            if not field.optional:
-                raise FieldSpecError(
-                    f"{field.name}:ref:{field.ref} refers to the model itself, so it must be "
-                    f"optional (the first row has nothing to refer to): add :optional"
-                )
-            targets[field.name] = model
-        elif class_name in models:
-            targets[field.name] = models[class_name]
-        else:
-            known = ", ".join(sorted(models)) or "none yet"
-            raise FieldSpecError(
-                f"{field.name}:ref:{field.ref} refers to a model the project does not have "
-                f"(models: {known}): add {class_name} first"
-            )
+    targets = resolve_references(model, fields, models)
 
-    rendered = render_model(project.package, model, fields, targets)
+    command = ["add-model", model.class_name, *(field.spec for field in fields)]
+    if model.table != model_name(model.class_name).table:
+        command += ["--table", model.table]
+    rendered = render_model(project.package, model, fields, targets, [command])
     revision = new_revision(migration_head(project))
     revision_path, revision_text = render_revision(
         project.package, model, fields, targets, revision
@@ -201,6 +179,38 @@ def plan_model(
 def new_revision(down_revision: str | None) -> Revision:
     """A revision after ``down_revision``, identified the way Alembic does (12 hex digits)."""
     return Revision(uuid.uuid4().hex[-12:], down_revision, datetime.now())
+
+
+def resolve_references(
+    model: ModelName, fields: Sequence[Field], models: dict[str, ModelName]
+) -> dict[str, ModelName]:
+    """The model each `ref` field refers to, by field name: one of ``models`` (by class name
+    or module spelling) or ``model`` itself (then the field must be optional)."""
+    targets: dict[str, ModelName] = {}
+    for field in fields:
+        if field.type != "ref":
+            continue
+        assert field.ref is not None
+        class_name = field.ref
+        if class_name not in models:
+            with contextlib.suppress(UsageError):
+                class_name = model_name(field.ref).class_name  # `user`, `blog_post`
+        if class_name == model.class_name:
+            if not field.optional:
+                raise FieldSpecError(
+                    f"{field.name}:ref:{field.ref} refers to the model itself, so it must be "
+                    f"optional (the first row has nothing to refer to): add :optional"
+                )
+            targets[field.name] = model
+        elif class_name in models:
+            targets[field.name] = models[class_name]
+        else:
+            known = ", ".join(sorted(models)) or "none yet"
+            raise FieldSpecError(
+                f"{field.name}:ref:{field.ref} refers to a model the project does not have "
+                f"(models: {known}): add {class_name} first"
+            )
+    return targets
 
 
 def _check_new(project: Project, model: ModelName, models: dict[str, ModelName]) -> None:
@@ -303,3 +313,19 @@ def _marker_index(lines: list[str], marker: str, path: str, wanted: list[str]) -
         f"the line `{marker} ...` is missing from {path}: add `{lines_to_add}` to {path} by hand, "
         f"or restore the marker and run the command again"
     )
+
+
+def unregister_model(text: str, module: str, class_name: str) -> str:
+    """``models/__init__.py`` without the model's import (unchanged if it is not there)."""
+    return _without_lines(text, {f"from {module} import {class_name} as {class_name}"})
+
+
+def unregister_router(text: str, module: str, include_line: str) -> str:
+    """``main.py`` without the router's import and include (those that are there)."""
+    parent, _, name = module.rpartition(".")
+    return _without_lines(text, {f"from {parent} import {name}", include_line.strip()})
+
+
+def _without_lines(text: str, lines: set[str]) -> str:
+    kept = [line for line in text.splitlines(keepends=True) if line.strip() not in lines]
+    return "".join(kept)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastsqla_cli.errors import CheckFailed, ToolError, UsageError
+from fastsqla_cli.filetx import Change, revert
 from fastsqla_cli.project import find_project, locked
 
 
@@ -334,3 +335,23 @@ def run_all(
         names = ", ".join(step.name for step in result.failed())
         raise CheckFailed(f"{names} failed in {root}", report=result)
     return result
+
+
+def check_change(
+    root: Path,
+    change: Change,
+    python: str | None,
+    types: bool,
+    report: Reporter | None,
+    undone: str,
+) -> CheckReport:
+    """Run every check after ``change`` was applied, by a caller that holds the lock; when
+    the checks fail or are interrupted, revert ``change``, and say ``undone`` after the
+    failure."""
+    try:
+        return run_all(root, python, None, None, types, report)
+    except BaseException as failure:
+        revert(change)
+        if isinstance(failure, CheckFailed):
+            failure.args = (f"{failure}: {undone}",)
+        raise

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -20,6 +20,9 @@ from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
+
+if TYPE_CHECKING:
+    from fastsqla_cli.add_model import ModelPlan
 
 
 class _Commands(TyperGroup):
@@ -175,6 +178,18 @@ PythonOption = Annotated[
         help="Check with this interpreter, which has the dependencies, instead of a .venv.",
     ),
 ]
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        metavar="DIR",
+        help="The project's directory (default: the one around the current directory).",
+        show_default=False,
+    ),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show the files and edits; write nothing.")
+]
 TypesOption = Annotated[
     bool,
     typer.Option(
@@ -259,22 +274,12 @@ def add_model(
             show_default=False,
         ),
     ] = None,
-    project: Annotated[
-        Path | None,
-        typer.Option(
-            "--project",
-            metavar="DIR",
-            help="The project's directory (default: the one around the current directory).",
-            show_default=False,
-        ),
-    ] = None,
+    project: ProjectOption = None,
     table: Annotated[
         str | None,
         typer.Option("--table", metavar="NAME", help="Table name instead of the derived plural."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the files and edits; write nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     check: CheckOption = True,
     python: PythonOption = None,
     types: TypesOption = False,
@@ -310,20 +315,80 @@ def add_model(
     created = [p.relative_to(root).as_posix() for p in plan.created()]
     edited = [p.relative_to(root).as_posix() for p in plan.edited()]
     if not added.written:
-        ui.console.print(
-            f"[bold]Would create[/] ({plan.model.class_name}, table {plan.model.table}):"
-        )
-        for path in created:
-            ui.console.print(f"  {ui.escape(path)}")
-        ui.console.print("[bold]Would edit:[/]")
-        ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
-        ui.console.print("Nothing was written (--dry-run).")
+        _show_dry_run(plan, {"create": created})
         return
-    lines = [f"Created {ui.escape(path)}" for path in created]
-    lines += [f"Edited  {ui.escape(path)}" for path in edited]
+    lines = [
+        f"Added [bold]{plan.model.class_name}[/] at {plan.model.route} (table "
+        f"{plan.model.table}): {len(created)} files created, {len(edited)} edited."
+    ]
     if added.report is None:
         lines.append("Checks skipped (--no-check).")
-    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [])
+    files = [f"created {ui.escape(path)}" for path in created]
+    files += [f"edited  {ui.escape(path)}" for path in edited]
+    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [], files)
+
+
+@app.command("remove-model", cls=_Command)
+def remove_model(
+    name: Annotated[str, typer.Argument(metavar="MODEL", help="The model to remove: Post.")],
+    project: ProjectOption = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Delete the model's files even if you changed them."),
+    ] = False,
+    dry_run: DryRunOption = False,
+    check: CheckOption = True,
+    python: PythonOption = None,
+    types: TypesOption = False,
+) -> None:
+    """Remove a model: its files, its registration, and a migration that drops its table.
+
+    Refused when other models refer to it, or when you changed its files (see --force).
+
+    Example: fastsqla remove-model Post
+    """
+    from fastsqla_cli import ui
+
+    with _user_errors():
+        from fastsqla_cli.remove_model import remove_model as remove
+
+        progress = ui.Progress()
+        with progress.running():
+            removed = remove(
+                project if project is not None else Path.cwd(),
+                name,
+                force=force,
+                dry_run=dry_run,
+                search_parents=project is None,
+                check=check,
+                python=python,
+                types=types,
+                report=progress,
+                on_wait=_waiting,
+            )
+    plan = removed.plan
+    root = plan.project.root
+    deleted = [p.relative_to(root).as_posix() for p in sorted(plan.change.deletes)]
+    created = [p.relative_to(root).as_posix() for p in plan.created()]
+    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
+    changed = {p.relative_to(root).as_posix() for p in removed.changed}
+    if not removed.written:
+        marked = [
+            f"{path}  (differs from what fastsqla wrote)" if path in changed else path
+            for path in deleted
+        ]
+        _show_dry_run(plan, {"delete": marked, "create": created})
+        return
+    lines = [
+        f"Removed [bold]{plan.model.class_name}[/]: {len(deleted)} files deleted, a migration "
+        f"drops the table {plan.model.table}."
+    ]
+    if removed.report is None:
+        lines.append("Checks skipped (--no-check).")
+    files = [f"deleted {ui.escape(path)}" for path in deleted]
+    files += [f"created {ui.escape(path)}" for path in created]
+    files += [f"edited  {ui.escape(path)}" for path in edited]
+    ui.summary(f"fastsqla remove-model {plan.model.class_name}", lines, [], files)
 
 
 @app.command(cls=_Command)
@@ -377,6 +442,20 @@ def check(
     ran = [step.name for step in report.steps if not step.skipped]
     where = ui.escape(str(report.root))
     ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
+
+
+def _show_dry_run(plan: ModelPlan, files: dict[str, list[str]]) -> None:
+    """What a command would do: its files by action, then the diff of its edits."""
+    from fastsqla_cli import ui
+
+    model = f"{plan.model.class_name}, table {plan.model.table}"
+    for action, paths in files.items():
+        ui.console.print(f"[bold]Would {action}[/] ({model}):")
+        for path in paths:
+            ui.console.print(f"  {ui.escape(path)}", soft_wrap=True)
+    ui.console.print("[bold]Would edit:[/]")
+    ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
+    ui.console.print("Nothing was written (--dry-run).")
 
 
 def _display(path: Path) -> str:

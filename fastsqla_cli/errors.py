@@ -57,6 +57,10 @@ class WriteError(FastsqlaError, OSError):
         return cls(f"cannot write {where}: {reason}" + (f": {fix}" if fix else ""))
 
 
+class ChangedFilesError(FastsqlaError):
+    """Files fastsqla would delete differ from what it wrote; ``--force`` deletes them."""
+
+
 class RegistrationError(FastsqlaError):
     """The marked place where a model is registered was not found; nothing was changed."""
 

@@ -231,6 +231,18 @@ class Field:
         """Every attribute the field adds to the model."""
         return (self.column_name, self.name) if self.type == "ref" else (self.name,)
 
+    @property
+    def spec(self) -> str:
+        """The field as a spec again, in one canonical spelling: ``parse_field`` of it
+        gives this field back."""
+        parts = [self.name, self.type]
+        if self.ref is not None:
+            parts.append(self.ref)
+        parts += [flag for flag in ("unique", "index", "optional") if getattr(self, flag)]
+        if self.max_length is not None and self.max_length != DEFAULT_STR_LENGTH:
+            parts.append(f"max={self.max_length}")
+        return ":".join(parts)
+
 
 def _type_list() -> str:
     return ", ".join(TYPES)

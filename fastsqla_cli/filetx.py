@@ -18,10 +18,12 @@ from fastsqla_cli.errors import FastsqlaError, WriteError
 
 @dataclass(frozen=True)
 class Change:
-    """Files to create (they must not exist) and files to edit (from old to new text)."""
+    """Files to create (they must not exist), files to edit (from old to new text) and files
+    to delete (with the text they must still have)."""
 
     creates: Mapping[Path, str] = field(default_factory=dict)
     edits: Mapping[Path, tuple[str, str]] = field(default_factory=dict)
+    deletes: Mapping[Path, str] = field(default_factory=dict)
 
 
 def _write_temporary(target: Path, content: str) -> Path:
@@ -43,7 +45,7 @@ def _install(temporary: Path, target: Path) -> None:
 
 def check_writable(change: Change) -> None:
     """Refuse, before anything is written, a change whose files or folders are read-only."""
-    for path in [*change.creates, *change.edits]:
+    for path in [*change.creates, *change.edits, *change.deletes]:
         folder = next(p for p in [path.parent, *path.parent.parents] if p.exists())
         if not os.access(folder, os.W_OK | os.X_OK):
             raise WriteError(f"cannot write in {folder}: permission denied (nothing was written)")
@@ -59,13 +61,14 @@ def apply(change: Change) -> None:
     for path in change.creates:
         if path.exists():
             raise FastsqlaError(f"{path} already exists: nothing was written")
-    for path, (old, _new) in change.edits.items():
+    for path, old in [*((p, old) for p, (old, _) in change.edits.items()), *change.deletes.items()]:
         if not path.is_file() or path.read_text(encoding="utf-8") != old:
             raise FastsqlaError(f"{path} changed while fastsqla ran: nothing was written")
 
     created_dirs: list[Path] = []
     temporaries: dict[Path, Path] = {}
     installed: list[Path] = []
+    set_aside: dict[Path, Path] = {}  # deleted file -> where it waits until the end
     try:
         for path in [*change.creates, *change.edits]:
             missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
@@ -79,11 +82,19 @@ def apply(change: Change) -> None:
         for path, temporary in temporaries.items():
             _install(temporary, path)
             installed.append(path)
+        for path in change.deletes:
+            aside = path.with_name(f".{path.name}.fastsqla-deleted")
+            os.replace(path, aside)
+            set_aside[path] = aside
     except BaseException as error:
+        for path, aside in set_aside.items():
+            os.replace(aside, path)
         _roll_back(change, installed, temporaries, created_dirs)
         if isinstance(error, OSError) and not isinstance(error, FastsqlaError):
             raise WriteError.from_os_error(error, "nothing was written") from None
         raise
+    for aside in set_aside.values():
+        aside.unlink()
 
 
 def revert(change: Change) -> None:
@@ -94,6 +105,9 @@ def revert(change: Change) -> None:
             path.unlink()
     for path, (old, new) in change.edits.items():
         if _text(path) == new:
+            _install(_write_temporary(path, old), path)
+    for path, old in change.deletes.items():
+        if not path.exists():
             _install(_write_temporary(path, old), path)
 
 

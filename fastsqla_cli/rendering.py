@@ -215,13 +215,55 @@ def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
     return imports
 
 
+RECORD_WIDTH = 79  # the docstring's record of commands stays within any usual line length
+
+
+def record(commands: list[list[str]]) -> str:
+    """The commands that made a model, as its docstring keeps them: one per line after four
+    spaces, continued after eight when long. :func:`read_record` reads them back."""
+    lines: list[str] = []
+    for command in commands:
+        line = "    " + command[0]
+        for word in command[1:]:
+            if len(line) + 1 + len(word) > RECORD_WIDTH and line.strip() != command[0]:
+                lines.append(line)
+                line = "        " + word
+            else:
+                line += " " + word
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def read_record(model_text: str) -> list[list[str]] | None:
+    """The commands kept in a model's docstring (see :func:`record`), or None if the
+    docstring no longer has them."""
+    import ast
+
+    try:
+        docstring = ast.get_docstring(ast.parse(model_text), clean=False)
+    except SyntaxError:
+        return None
+    commands: list[list[str]] = []
+    for line in (docstring or "").splitlines():
+        if line.startswith("    ") and line[4:5].isalpha() and line.split()[0] in COMMANDS:
+            commands.append(line.split())
+        elif line.startswith("        ") and commands:
+            commands[-1] += line.split()
+    return commands if commands and commands[0][0] == "add-model" else None
+
+
+COMMANDS = ("add-model", "add-field")
+
+
 def render_model(
     package: str,
     m: ModelName,
     fields: tuple[Field, ...],
     targets: dict[str, ModelName],
+    commands: list[list[str]],
 ) -> ModelFiles:
-    """Render every file of model ``m``; ``targets`` maps a ref's name to its model.
+    """Render every file of model ``m``; ``targets`` maps a ref's name to its model, and
+    ``commands`` are those that made it (kept in the model's docstring).
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
     views = _views(m, fields, targets)
@@ -308,7 +350,10 @@ def render_model(
     pkg = PurePosixPath(package)
     files = {
         pkg / "models" / f"{m.module}.py": render(
-            "model.py.jinja", imports=import_lines(model_imports), **context
+            "model.py.jinja",
+            imports=import_lines(model_imports),
+            record=record(commands),
+            **context,
         ),
         pkg / "schemas" / f"{m.module}.py": render(
             "schemas.py.jinja", imports=import_lines(schema_imports), **context
@@ -396,8 +441,11 @@ def render_revision(
     fields: tuple[Field, ...],
     targets: dict[str, ModelName],
     revision: Revision,
+    *,
+    drop: bool = False,
 ) -> tuple[PurePosixPath, str]:
-    """The revision that creates ``m``'s table, and where it goes (relative to the root).
+    """The revision that creates ``m``'s table (with ``drop``, that drops it and creates it
+    again on downgrade), and where it goes (relative to the project root).
 
     Constraint names are the naming convention's, in full, marked as such (`op.f`): a name
     longer than a database keeps is shortened by SQLAlchemy the same way for the revision
@@ -418,11 +466,12 @@ def render_revision(
         fields=views,
         refs=[v for v in views if v.target is not None],
         names=names,
+        drop=drop,
         revision=revision.id,
         down_revision=revision.down_revision,
         created=revision.created.isoformat(sep=" ", timespec="seconds"),
     )
-    slug = f"create_{m.table}"[:40]
+    slug = f"{'drop' if drop else 'create'}_{m.table}"[:40]
     path = PurePosixPath(package, "migrations", "versions", f"{revision.path}_{slug}.py")
     return path, text
 

@@ -58,10 +58,14 @@ class Progress:
     def done(self, name: str, result: StepResult) -> None:
         label = LABELS.get(name, name)
         if result.skipped:
-            console.print(f"  [dim]-[/] {label} [dim]skipped: {escape(result.skipped)}[/]")
+            console.print(
+                f"  [dim]-[/] {label} [dim]skipped: {escape(result.skipped)}[/]", soft_wrap=True
+            )
         elif result.ok:
             detail = f" [dim]{escape(result.summary)}[/]" if result.summary else ""
-            console.print(f"  [green]✓[/] {label} [dim]({result.seconds:.1f} s)[/]{detail}")
+            console.print(
+                f"  [green]✓[/] {label} [dim]({result.seconds:.1f} s)[/]{detail}", soft_wrap=True
+            )
         else:
             console.print(f"  [red]✗[/] {label} [dim]({result.seconds:.1f} s)[/]")
 
@@ -87,9 +91,15 @@ def show_failures(steps: tuple[StepResult, ...] | list[StepResult]) -> None:
         errors.rule()
 
 
-def summary(title: str, lines: list[str], next_commands: list[str]) -> None:
+def summary(
+    title: str, lines: list[str], next_commands: list[str], files: list[str] | None = None
+) -> None:
+    """A panel of ``lines``, then ``files`` and ``next_commands`` one per line, never wrapped
+    (so that each can be copied whole, however long)."""
     body = "\n".join(lines)
     console.print(Panel(body, title=title, title_align="left", border_style="green", expand=False))
+    for line in files or []:
+        console.print(f"  {line}", soft_wrap=True)
     if next_commands:
         # Outside the panel and never wrapped by rich: each command stays one line to copy.
         console.print("[bold]Next:[/]")

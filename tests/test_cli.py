@@ -26,7 +26,7 @@ def test_version() -> None:
     assert (code, out) == (0, f"fastsqla {__version__}\n")
 
 
-@pytest.mark.parametrize("command", ["new", "add-model", "check"])
+@pytest.mark.parametrize("command", ["new", "add-model", "remove-model", "check"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
@@ -36,7 +36,7 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 def test_top_level_help_lists_every_command() -> None:
     code, out, _ = run("-h")
     assert code == 0
-    for command in ("new", "add-model", "check"):
+    for command in ("new", "add-model", "remove-model", "check"):
         assert command in out
 
 
@@ -84,8 +84,8 @@ def test_new_then_add_model_without_checks(tmp_path: Path, monkeypatch: pytest.M
     assert " add-model Post title:str body:text author:ref:User" in out
     code, out, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 0, err
-    assert "Created shop/models/post.py" in out
-    assert "Edited  shop/main.py" in out
+    assert "\n  created shop/models/post.py\n" in out
+    assert "\n  edited  shop/main.py\n" in out
     code, _, err = run("add-model", "Post", "title:str", "--project", "shop", "--no-check")
     assert code == 2 and "already has a model Post" in err
 
@@ -229,7 +229,7 @@ def test_the_next_command_hint_runs_the_same_fastsqla(
     assert _fastsqla_command(tmp_path / "demo") == expected
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["add-model"], ["check"]])
+@pytest.mark.parametrize("command", [[], ["new"], ["add-model"], ["remove-model"], ["check"]])
 def test_help_reads_well_at_80_columns(command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "fastsqla_cli", *command, "--help"],

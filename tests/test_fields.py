@@ -139,3 +139,20 @@ def test_reserved_names_cover_what_pydantic_and_sqlalchemy_define() -> None:
 def test_names_at_the_identifier_limit_are_accepted() -> None:
     assert parse_field("x" * 63 + ":str").column_name == "x" * 63
     assert parse_field("x" * 60 + ":ref:User").column_name == "x" * 60 + "_id"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "title:str",
+        "title:str:max=200:unique:index:optional",
+        "author:ref:User:optional",
+        "parent:ref:category:optional:index",
+        "price:decimal:unique",
+        "extra:json:optional",
+    ],
+)
+def test_a_field_spells_its_spec_back(spec: str) -> None:
+    field = parse_field(spec)
+    assert parse_field(field.spec) == field
+    assert field.spec.split(":")[:2] == spec.split(":")[:2]

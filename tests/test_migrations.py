@@ -273,6 +273,12 @@ def test_a_failed_upgrade_is_reported_clearly_every_time(
     ]
     broken = project / "shop" / "migrations" / "versions" / "9999_broken.py"
     broken.write_text(BROKEN_REVISION.format(down=head))
+    failed = alembic(project, url, "upgrade", "head")  # the command, as a deployment runs it
+    assert failed.returncode != 0 and "no_such_column" in failed.stderr
+    assert ("tags" in tables(project, url)) is (kind == "mysql")
+    if kind == "mysql":
+        with_tags = alembic(project, url, "upgrade", "head")  # the next run says why, too
+        assert with_tags.returncode != 0 and "already exists" in with_tags.stderr
     for attempt in (1, 2):
         (line,) = run_app(project, url)
         assert line.startswith(
@@ -291,3 +297,30 @@ def test_a_percent_sign_in_the_url_reaches_the_database_as_it_is(tmp_path: Path)
         for command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
             done = alembic(project, with_percent, *command)
             assert done.returncode == 0, done.stderr
+
+
+def test_remove_model_drops_its_table_and_nothing_else(
+    tmp_path: Path, database: tuple[str, str]
+) -> None:
+    kind, url = database
+    project = make_project(tmp_path, kind)
+    fastsqla("add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=project)
+    fastsqla("add-model", "Tag", "label:str:unique", "--no-check", cwd=project)
+    user = {"name": "Ada", "email": "ada@example.com"}
+    answers = run_app(
+        project,
+        url,
+        ("POST", "/users", user),
+        ("POST", "/posts", {"title": "Hello", "author_id": 1}),
+        ("POST", "/tags", {"label": "news"}),
+    )
+    assert [answer[:3] for answer in answers] == ["201"] * 3
+
+    out = fastsqla("remove-model", "Tag", "--no-check", cwd=project)
+    assert "deleted shop/models/tag.py" in out
+    answers = run_app(project, url, ("GET", "/users/1", None), ("GET", "/posts/1", None))
+    assert [answer[:3] for answer in answers] == ["200", "200"]  # the rows are all there
+    assert tables(project, url) == {"users", "posts", "alembic_version"}
+
+    out = fastsqla("check", "--python", PYTHON, "--database-url", url, "--no-types", cwd=project)
+    assert "All checks passed" in out  # the migration test runs the drop and its downgrade

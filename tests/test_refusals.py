@@ -57,6 +57,25 @@ def answers_replaced(text: str) -> Callable[[Path], None]:
     return setup
 
 
+def with_a_post(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    a_project(root)
+    add_model(root / "shop", "Post", ["title:str", "author:ref:User"])
+
+
+def with_a_post_edited(root: Path) -> None:
+    with_a_post(root)
+    router = root / "shop" / "shop" / "routers" / "post.py"
+    router.write_text(router.read_text() + "\n# my own route goes here\n")
+
+
+def with_a_post_unrecorded(root: Path) -> None:
+    with_a_post(root)
+    model = root / "shop" / "shop" / "models" / "post.py"
+    model.write_text(model.read_text().replace("    add-model Post", "    see the docs"))
+
+
 def main_without_marker(root: Path) -> None:
     a_project(root)
     main = root / "shop" / "shop" / "main.py"
@@ -93,6 +112,11 @@ CASES = [
     ("answers that are a list", answers_replaced("- a\n- b\n"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "does not hold question: answer pairs"),
     ("answers with no package", answers_edited("package: shop", "package: 3"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "names no valid `package`"),
     ("marker gone", main_without_marker, ["add-model", "Post", "title:str", "--project", "shop"], 1, "the line `# fastsqla: routers ...` is missing"),
+    # remove-model
+    ("remove an unknown model", a_project, ["remove-model", "Post", "--project", "shop"], 2, "the project has no model 'Post' (models: User)"),
+    ("remove a referenced model", with_a_post, ["remove-model", "User", "--project", "shop"], 2, "Post refers to User: remove it (or the reference) first"),
+    ("remove an edited model", with_a_post_edited, ["remove-model", "Post", "--project", "shop"], 1, "these files of Post differ from what fastsqla wrote: shop/routers/post.py; keep what you need"),
+    ("remove a model without its record", with_a_post_unrecorded, ["remove-model", "Post", "--project", "shop"], 1, "no longer has the commands that made Post"),
     # check
     ("check outside a project", nothing, ["check", "."], 1, "has no .copier-answers.yml"),
     ("garbage URL", a_project, ["check", "shop", "--database-url", "garbage"], 2, "is not a database URL"),

@@ -30,10 +30,14 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
 
 
 def run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
+        # SQLite can roll back a table change when the driver leaves the transaction to us
+        # (see `run_online`; the app's startup opens one itself).
+        transactional_ddl=True if sqlite else None,
         compare_type=True,
         render_item=render_item,
         transaction_per_migration=True,

@@ -1,6 +1,11 @@
 """The User model.
 
-Its rows live in the `users` table.
+Its rows live in the table `users`.
+
+fastsqla made it with the commands below, and reads them to change it later: keep
+them as they are.
+
+    add-model User name:str email:str:unique
 """
 
 from sqlalchemy import String
