@@ -25,8 +25,7 @@ class FieldType:
     name: str
     annotation: str  # in the model and the read schema: `str`, `Decimal`
     column: str  # the SQLAlchemy column type, `{max}` stands for the length
-    input_annotation: str = ""  # in create/update schemas, when it differs
-    constraints: str = ""  # pydantic `Field(...)` keywords
+    input_annotation: str = ""  # in create/update schemas, when it differs; `{max}` too
     sample: str = "n"  # a JSON-ready Python expression of the int `n`, distinct per `n`
     can_unique: bool = True
     can_index: bool = True
@@ -35,9 +34,8 @@ class FieldType:
     schema_imports: tuple[Import, ...] = ()  # what `schema_annotation` needs
     sample_imports: tuple[Import, ...] = ()  # what `sample` needs
 
-    @property
-    def schema_annotation(self) -> str:
-        return self.input_annotation or self.annotation
+    def schema_annotation(self, max_length: int | None = None) -> str:
+        return (self.input_annotation or self.annotation).format(max=max_length)
 
 
 TYPES: dict[str, FieldType] = {
@@ -47,47 +45,57 @@ TYPES: dict[str, FieldType] = {
             "str",
             "str",
             "String({max})",
-            constraints="max_length={max}",
+            input_annotation="Annotated[Text, Field(max_length={max})]",
             sample='f"{field}-{n}"',
             help="short text, VARCHAR(max)",
             model_imports=(("sqlalchemy", "String"),),
+            schema_imports=(
+                ("typing", "Annotated"),
+                ("pydantic", "Field"),
+                ("{package}.schemas", "Text"),
+            ),
         ),
         FieldType(
             "text",
             "str",
             "LongText()",
+            input_annotation="LongStr",
             sample='f"{field} number {n}"',
             can_unique=False,
             can_index=False,
             help="long text",
             model_imports=(("{package}.column_types", "LongText"),),
+            schema_imports=(("{package}.schemas", "LongStr"),),
         ),
         FieldType(
             "int",
             "int",
             "Integer",
-            constraints="ge=-2_147_483_648, le=2_147_483_647",
+            input_annotation="Int32",
             sample="n",
             help="32-bit integer",
             model_imports=(("sqlalchemy", "Integer"),),
+            schema_imports=(("{package}.schemas", "Int32"),),
         ),
         FieldType(
             "bigint",
             "int",
             "BigInteger",
-            constraints="ge=-9_223_372_036_854_775_808, le=9_223_372_036_854_775_807",
+            input_annotation="Int64",
             sample="5_000_000_000 + n",
-            help="64-bit integer",
+            help="64-bit integer column, up to 2**53 through the API",
             model_imports=(("sqlalchemy", "BigInteger"),),
+            schema_imports=(("{package}.schemas", "Int64"),),
         ),
         FieldType(
             "float",
             "float",
             "Double",
-            constraints="allow_inf_nan=False",
+            input_annotation="Float64",
             sample="n + 0.5",
             help="double-precision float",
             model_imports=(("sqlalchemy", "Double"),),
+            schema_imports=(("{package}.schemas", "Float64"),),
         ),
         FieldType(
             "decimal",
@@ -103,19 +111,22 @@ TYPES: dict[str, FieldType] = {
             "bool",
             "bool",
             "Boolean",
+            input_annotation="Bool",
             sample="n % 2 == 0",
             can_unique=False,
             help="true or false",
             model_imports=(("sqlalchemy", "Boolean"),),
+            schema_imports=(("{package}.schemas", "Bool"),),
         ),
         FieldType(
             "date",
             "date",
             "Date",
+            input_annotation="Day",
             sample="(date(2024, 1, 1) + timedelta(days=n)).isoformat()",
             help="calendar date",
             model_imports=(("sqlalchemy", "Date"), ("datetime", "date")),
-            schema_imports=(("datetime", "date"),),
+            schema_imports=(("{package}.schemas", "Day"),),
             sample_imports=(("datetime", "date"), ("datetime", "timedelta")),
         ),
         FieldType(
@@ -143,21 +154,23 @@ TYPES: dict[str, FieldType] = {
             "json",
             "dict[str, Any]",
             "PortableJSON()",
+            input_annotation="JSONObject",
             sample='{"n": n, "tags": ["a", "b"]}',
             can_unique=False,
             can_index=False,
             help="a JSON object",
             model_imports=(("{package}.column_types", "PortableJSON"), ("typing", "Any")),
-            schema_imports=(("typing", "Any"),),
+            schema_imports=(("{package}.schemas", "JSONObject"),),
         ),
         FieldType(
             "ref",
             "int",
             'ForeignKey("{table}.id")',
-            constraints="ge=1, le=2_147_483_647",
+            input_annotation="Reference",
             sample="n",
             help="reference to another model: author:ref:User",
             model_imports=(("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")),
+            schema_imports=(("{package}.schemas", "Reference"),),
         ),
     )
 }

@@ -153,34 +153,21 @@ class FieldView:
         return _assignment(f"{self.field.name}: Mapped[{annotation}]", "relationship", args)
 
     @property
-    def constraints(self) -> list[str]:
-        """The pydantic `Field(...)` keywords; a field without any needs no `Field`."""
-        constraints = self.field.kind.constraints.format(max=self.field.max_length)
-        return constraints.split(", ") if constraints else []
+    def input_annotation(self) -> str:
+        return self.field.kind.schema_annotation(self.field.max_length)
 
     @property
     def create_line(self) -> str:
-        kind = self.field.kind
-        annotation = kind.schema_annotation + (" | None" if self.field.optional else "")
-        constraints = self.constraints
         if self.field.optional:
-            return self._schema_line(annotation, ["default=None", *constraints])
-        return self._schema_line(annotation, constraints)
+            return f"{self.column_name}: {self.input_annotation} | None = None"
+        return f"{self.column_name}: {self.input_annotation}"
 
     @property
     def update_line(self) -> str:
-        """Every field optional; required ones reject an explicit null in a validator."""
-        annotation = f"{self.field.kind.schema_annotation} | None"
-        return self._schema_line(annotation, ["default=None", *self.constraints])
-
-    def _schema_line(self, annotation: str, args: list[str]) -> str:
-        args = [arg for arg in args if arg]
-        target = f"{self.column_name}: {annotation}"
-        if not args:
-            return target
-        if args == ["default=None"]:
-            return f"{target} = None"
-        return _assignment(target, "Field", args)
+        """Every field may be left out; a required one may not be null, so its schema does
+        not offer null (`SkipJsonSchema`) and a validator refuses it."""
+        none = "None" if self.field.optional else "SkipJsonSchema[None]"
+        return f"{self.column_name}: {self.input_annotation} | {none} = None"
 
     @property
     def sample(self) -> str:
@@ -217,12 +204,13 @@ def _model_imports(package: str, views: list[FieldView]) -> list[Import]:
 
 
 def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
-    imports: list[Import] = [("pydantic", "BaseModel"), ("pydantic", "ConfigDict")]
+    imports: list[Import] = [
+        ("pydantic", "ConfigDict"),
+        (f"{package}.schemas", "RequestBody"),
+    ]
     if any(not v.field.optional for v in views):
-        imports.append(("pydantic", "field_validator"))
+        imports += [("pydantic", "field_validator"), ("pydantic.json_schema", "SkipJsonSchema")]
     for v in views:
-        if v.constraints:
-            imports.append(("pydantic", "Field"))
         imports += _imports(package, v.field.kind.schema_imports)
     return imports
 
@@ -301,33 +289,31 @@ def render_model(
     router_imports: list[Import] = [
         ("collections.abc", "Sequence"),
         ("typing", "Annotated"),
+        ("typing", "Any"),
         ("fastapi", "APIRouter"),
         ("fastapi", "Depends"),
-        ("fastapi", "HTTPException"),
-        ("fastapi", "Query"),
         ("fastapi", "status"),
-        ("typing", "Any"),
         ("sqlalchemy", "bindparam"),
         ("sqlalchemy", "select"),
         (package, "integrity"),
+        (f"{package}.database", "ConnectionDep"),
         (f"{package}.database", "SessionDep"),
+        (f"{package}.errors", "NotFound"),
+        (f"{package}.errors", "responses"),
         (f"{package}.models.{m.module}", m.class_name),
+        (f"{package}.routers", "Limit"),
+        (f"{package}.routers", "Offset"),
         (f"{package}.routers", "RowId"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
         (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
     ]
-    router_imports.append((f"{package}.database", "ConnectionDep"))
-    if refs:
-        router_imports += [
-            ("sqlalchemy.ext.asyncio", "AsyncSession"),
-            (f"{package}.database", "Base"),
-        ]
-        router_imports += [
-            (f"{package}.models.{v.target.module}", v.target.class_name)
-            for v in other_refs
-            if v.target is not None
-        ]
+    # Statuses a write may answer besides 422 (which FastAPI documents itself).
+    conflict = ["status.HTTP_409_CONFLICT"] if unique else []
+    write_errors = ", ".join(["status.HTTP_400_BAD_REQUEST", *conflict])
+    update_errors = ", ".join(
+        ["status.HTTP_400_BAD_REQUEST", "status.HTTP_404_NOT_FOUND", *conflict]
+    )
     factory_imports: list[Import] = [
         ("itertools", "count"),
         ("typing", "Any"),
@@ -369,13 +355,9 @@ def render_model(
         "lengths": [v for v in views if v.field.type == "str"],
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
-        "unique_fields": "UNIQUE_FIELDS: tuple[str, ...] = "
-        + _tuple(f'"{v.column_name}"' for v in unique),
         "validator": _call(
             "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
         ),
-        "references": "REFERENCES: tuple[tuple[str, type[Base]], ...] = "
-        + _tuple(f'("{v.column_name}", {v.target.class_name})' for v in refs if v.target),
     }
     pkg = PurePosixPath(package)
     files = {
@@ -391,6 +373,8 @@ def render_model(
         pkg / "routers" / f"{m.module}.py": render(
             "router.py.jinja",
             imports=import_lines(router_imports),
+            write_errors=write_errors,
+            update_errors=update_errors,
             **context,
         ),
         PurePosixPath("tests/factories") / f"{m.module}.py": render(
@@ -550,11 +534,6 @@ def render_field_revision(
 def _call(function: str, args: Iterable[str]) -> str:
     """``function(args)`` on one line; ruff wraps it if it is too long."""
     return f"{function}({', '.join(args)})"
-
-
-def _tuple(items: Iterable[str]) -> str:
-    items = list(items)
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
 def _assignment(target: str, function: str, args: list[str]) -> str:

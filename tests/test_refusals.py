@@ -74,8 +74,9 @@ def with_a_post_conflicting(root: Path) -> None:
     with_a_post(root)
     schemas = root / "shop" / "shop" / "schemas" / "post.py"
     text = schemas.read_text()
-    # The line after the last field of PostCreate is where a new field goes.
-    schemas.write_text(text.replace("    author_id: int", "    author_id: int  # mine", 1))
+    # The last field of PostCreate: the new field goes right after it.
+    line = next(line for line in text.splitlines() if line.startswith("    author_id: "))
+    schemas.write_text(text.replace(line, line + "  # mine", 1))
 
 
 def with_a_post_unrecorded(root: Path) -> None:

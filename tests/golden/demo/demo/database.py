@@ -13,7 +13,6 @@ from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
-from pydantic import BaseModel
 from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy import make_url
@@ -33,6 +32,8 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.pool import StaticPool
+
+from demo.errors import ErrorBody
 
 # Stable constraint names, the same on every database and in every migration.
 NAMING_CONVENTION = {
@@ -252,17 +253,11 @@ class ConnectionQueue:
             self._slots.release()
 
 
-class Unavailable(BaseModel):
-    """The body of a 503: the app's error shape."""
-
-    detail: str
-
-
 # What every route that uses the database may answer besides its own statuses; `create_app`
 # gives it to the whole app (`FastAPI(responses=...)`), so routes added by hand get it too.
 DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
-        "model": Unavailable,
+        "model": ErrorBody,
         "description": "Every database connection stayed busy for `DATABASE_QUEUE_TIMEOUT`"
         " seconds: retry after `Retry-After` seconds",
         "headers": {

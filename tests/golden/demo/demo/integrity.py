@@ -1,17 +1,21 @@
-"""Constraint violations, told apart by the driver's error code on every database, and
-the HTTP errors they become: a duplicate or a row still referenced is 409 Conflict."""
+"""Saving and deleting rows: the constraint a database refuses, told apart by the driver's
+error code on every database, becomes the domain error that says which field and why."""
 
-from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from fastapi import HTTPException
-from fastapi import status
+from sqlalchemy import Table
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import delete as delete_rows
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.database import Base
+from demo.errors import Duplicate
+from demo.errors import MissingReference
+from demo.errors import StillReferenced
 
 
 class Violation(Enum):
@@ -52,46 +56,85 @@ def violation_of(error: IntegrityError) -> Violation:
     return Violation.OTHER
 
 
-async def save(session: AsyncSession, row: Base, unique: Sequence[str] = ()) -> None:
-    """Commit a new or changed ``row``; a duplicate of a ``unique`` field is 409 Conflict."""
-    values = {name: getattr(row, name) for name in unique}
-    row_id = row.id
+async def save(session: AsyncSession, row: Base) -> None:
+    """Commit a new or changed ``row``.
+
+    Raises `Duplicate` when another row holds one of its unique values and
+    `MissingReference` when it references a row that does not exist. The database checks
+    both as it writes; only when it refuses are the constraints of the table asked which
+    field is at fault, so a save that succeeds costs no extra query.
+    """
+    model = type(row)
+    values = {column.key: getattr(row, column.key) for column in inspect(model).column_attrs}
     try:
         await session.commit()
     except IntegrityError as error:
         await session.rollback()
         violation = violation_of(error)
         if violation is Violation.UNIQUE:
-            detail = await _duplicate_detail(session, type(row), values, row_id)
-            raise HTTPException(status.HTTP_409_CONFLICT, detail) from error
+            raise await _duplicate(session, model, values) from error
         if violation is Violation.FOREIGN_KEY:
-            detail = f"{type(row).__name__} references a row that no longer exists"
-            raise HTTPException(status.HTTP_409_CONFLICT, detail) from error
+            raise await _missing_reference(session, model, values) from error
         raise
 
 
 async def delete(session: AsyncSession, row: Base) -> None:
-    """Delete ``row``; a row that others still reference is 409 Conflict."""
-    name, row_id = type(row).__name__, row.id
-    await session.delete(row)
+    """Delete ``row``; raises `StillReferenced` when other rows reference it."""
+    model, row_id = type(row), row.id
+    # A DELETE statement rather than `session.delete`: the unit of work would first load
+    # (and refuse to order) the rows of a relationship, such as a row that references itself.
     try:
+        await session.execute(delete_rows(model).where(model.id == row_id))
         await session.commit()
     except IntegrityError as error:
         await session.rollback()
         if violation_of(error) is Violation.FOREIGN_KEY:
-            detail = f"{name} {row_id} is still referenced by other rows: delete those first"
-            raise HTTPException(status.HTTP_409_CONFLICT, detail) from error
+            message = f"{model.__name__} {row_id} is still referenced: change those rows first"
+            raise StillReferenced(message, input=row_id) from error
         raise
 
 
-async def _duplicate_detail(
-    session: AsyncSession, model: type[Base], values: dict[str, Any], row_id: int | None
-) -> str:
-    # The error tells that a unique constraint failed; ask which field, portably.
-    for name, value in values.items():
-        query = select(model.id).where(getattr(model, name) == value)
+async def _duplicate(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> Duplicate:
+    """Which unique column, constraint or index of the table another row already fills."""
+    table, row_id = _table(model), values["id"]
+    unique = [[column] for column in table.columns if column.unique]
+    unique += [list(c.columns) for c in table.constraints if isinstance(c, UniqueConstraint)]
+    unique += [list(index.columns) for index in table.indexes if index.unique]
+    for columns in unique:
+        keys = [_attribute(model, column.key) for column in columns]
+        query = select(model.id).where(*(getattr(model, key) == values[key] for key in keys))
         if row_id is not None:
             query = query.where(model.id != row_id)
         if await session.scalar(query.limit(1)) is not None:
-            return f"a {model.__name__} with this {name} already exists"
-    return f"this {model.__name__} conflicts with an existing row"
+            message = f"a {model.__name__} with this {', '.join(keys)} already exists"
+            return Duplicate(message, field=keys[0], input=values[keys[0]])
+    return Duplicate(f"this {model.__name__} conflicts with an existing row")
+
+
+async def _missing_reference(
+    session: AsyncSession, model: type[Base], values: dict[str, Any]
+) -> MissingReference:
+    """Which foreign key of the table names a row that does not exist."""
+    for constraint in _table(model).foreign_key_constraints:
+        keys = [_attribute(model, column.key) for column in constraint.columns]
+        given = [values[key] for key in keys]
+        if any(value is None for value in given):
+            continue
+        targets = [element.column for element in constraint.elements]
+        query = select(*targets).where(*(t == v for t, v in zip(targets, given, strict=True)))
+        if await session.scalar(query.limit(1)) is None:
+            target = targets[0].table.name
+            message = f"{', '.join(map(str, given))} is not the id of a row of {target}"
+            return MissingReference(message, field=keys[0], input=given[0])
+    return MissingReference(f"this {model.__name__} references a missing row")
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _attribute(model: type[Base], column_key: str) -> str:
+    """The model attribute that maps a column (usually of the same name)."""
+    return inspect(model).get_property_by_column(_table(model).c[column_key]).key

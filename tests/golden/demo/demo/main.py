@@ -24,6 +24,7 @@ from demo.database import DatabaseURLError
 from demo.database import check_database
 from demo.database import make_engine
 from demo.database import prepare_schema
+from demo.errors import register_error_handlers
 from demo.migrations import SchemaError
 from demo.migrations import bring_up_to_date
 from demo.models import Base
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         responses=DATABASE_RESPONSES,
     )
+    register_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

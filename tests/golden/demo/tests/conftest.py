@@ -6,20 +6,28 @@ table in it), otherwise a temporary SQLite file.
 
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport
 from httpx import AsyncClient
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
 from demo.database import make_engine
 from demo.main import create_app
-from demo.models import Base
 from demo.settings import Settings
+from tests.tables import drop_tables
+from tests.tables import empty_tables
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The contract test is collected only by `pytest -m fuzz`: it needs the `fuzz` extra
+    and takes seconds to collect."""
+    if collection_path.name == "test_api_contract.py":
+        return bool(config.getoption("markexpr") != "fuzz")
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -33,20 +41,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-def empty(connection: Connection) -> None:
-    """Drop every table of the models, and Alembic's record of the revision."""
-    Base.metadata.drop_all(connection)
-    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
     async with engine.begin() as connection:
-        await connection.run_sync(empty)
+        await connection.run_sync(drop_tables)
     yield engine
     async with engine.begin() as connection:
-        await connection.run_sync(empty)
+        await connection.run_sync(drop_tables)
     await engine.dispose()
 
 
@@ -62,13 +64,4 @@ async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[ASGIApp]:
 async def client(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
-    async with engine.begin() as connection:
-        # MySQL checks foreign keys row by row: without this, a table whose rows refer to
-        # each other could not be emptied in one statement.
-        mysql = connection.dialect.name == "mysql"
-        if mysql:
-            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
-        if mysql:
-            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+    await empty_tables(engine)

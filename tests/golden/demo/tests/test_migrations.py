@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.migrations import alembic_config
 from demo.models import Base
-from tests.conftest import empty
+from tests.tables import drop_tables
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +37,7 @@ def tables(connection: Connection) -> set[str]:
 
 async def test_the_migrations_reach_the_models_and_come_back(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        await connection.run_sync(empty)
+        await connection.run_sync(drop_tables)
         await connection.run_sync(upgrade)
         drift = await connection.run_sync(differences)
         assert drift == [], (

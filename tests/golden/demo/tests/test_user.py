@@ -69,6 +69,9 @@ async def test_read_returns_the_row(client: AsyncClient) -> None:
 async def test_read_a_missing_row_is_404(client: AsyncClient) -> None:
     response = await client.get(f"/users/{MISSING_ID}")
     assert response.status_code == 404
+    [error] = response.json()["detail"]
+    assert error["type"] == "not_found"
+    assert (error["loc"], error["input"]) == (["path", "user_id"], MISSING_ID)
 
 
 @pytest.mark.parametrize("row_id", ["0", "-1", "2147483648", "99999999999999999999", "x"])
@@ -87,7 +90,9 @@ async def test_list_pages_in_id_order(client: AsyncClient) -> None:
     assert page.json() == [rows[1]]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 2**31}]
+)
 async def test_list_rejects_paging_out_of_range(
     client: AsyncClient,
     params: dict[str, int],
@@ -138,7 +143,8 @@ async def test_create_with_a_duplicate_is_409(client: AsyncClient, field: str) -
     payload = await user_payload(client, **{field: first[field]})
     response = await client.post("/users", json=payload)
     assert response.status_code == 409
-    assert field in response.json()["detail"]
+    [error] = response.json()["detail"]
+    assert (error["type"], error["loc"]) == ("duplicate", ["body", field])
 
 
 @pytest.mark.parametrize("field", UNIQUE)
@@ -148,4 +154,5 @@ async def test_update_to_a_duplicate_is_409(client: AsyncClient, field: str) -> 
     url = f"/users/{second['id']}"
     response = await client.patch(url, json={field: first[field]})
     assert response.status_code == 409
-    assert field in response.json()["detail"]
+    [error] = response.json()["detail"]
+    assert (error["type"], error["loc"]) == ("duplicate", ["body", field])

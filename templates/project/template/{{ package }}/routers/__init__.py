@@ -1,9 +1,15 @@
-"""HTTP routes, one module per model, and the path parameter they share."""
+"""HTTP routes, one module per model, and the parameters they share."""
 
 from typing import Annotated
 
 from fastapi import Path
+from fastapi import Query
 
 # Row ids are positive 32-bit integers (the `id` column): anything else answers 422 before
 # it can reach, and upset, the database.
-RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+# A page of a list: past the last id there is nothing to skip, and every database takes
+# an offset that small.
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=100)]

@@ -9,8 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Depends
-from fastapi import HTTPException
-from fastapi import Query
 from fastapi import status
 from sqlalchemy import bindparam
 from sqlalchemy import select
@@ -18,7 +16,11 @@ from sqlalchemy import select
 from demo import integrity
 from demo.database import ConnectionDep
 from demo.database import SessionDep
+from demo.errors import NotFound
+from demo.errors import responses
 from demo.models.user import User
+from demo.routers import Limit
+from demo.routers import Offset
 from demo.routers import RowId
 from demo.schemas.user import UserCreate
 from demo.schemas.user import UserRead
@@ -26,41 +28,42 @@ from demo.schemas.user import UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-UNIQUE_FIELDS: tuple[str, ...] = ("email",)
-
 
 async def get_user(
     user_id: RowId,
     session: SessionDep,
 ) -> User:
-    """The User named in the path, or 404 Not Found."""
+    """The User named in the path; `NotFound` when there is none."""
     user = await session.get(User, user_id)
     if user is None:
-        detail = f"User {user_id} not found"
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail)
+        raise NotFound(f"User {user_id} not found", input=user_id)
     return user
 
 
 UserDep = Annotated[User, Depends(get_user)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=responses(status.HTTP_400_BAD_REQUEST, status.HTTP_409_CONFLICT),
+)
 async def create_user(
     data: UserCreate,
     session: SessionDep,
 ) -> User:
-    values = data.model_dump()
-    user = User(**values)
+    user = User(**data.model_dump())
     session.add(user)
-    await integrity.save(session, user, UNIQUE_FIELDS)
+    await integrity.save(session, user)
     return user
 
 
 @router.get("", response_model=list[UserRead])
 async def list_users(
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Offset = 0,
+    limit: Limit = 20,
 ) -> Sequence[User]:
     query = select(User).order_by(User.id)
     rows = await session.scalars(query.offset(offset).limit(limit))
@@ -73,32 +76,44 @@ async def list_users(
 READ_ONE = select(User.__table__).where(User.id == bindparam("id"))
 
 
-@router.get("/{user_id}", response_model=UserRead)
+@router.get(
+    "/{user_id}",
+    response_model=UserRead,
+    responses=responses(status.HTTP_404_NOT_FOUND),
+)
 async def read_user(
     user_id: RowId,
     connection: ConnectionDep,
 ) -> dict[str, Any]:
     row = (await connection.execute(READ_ONE, {"id": user_id})).first()
     if row is None:
-        detail = f"User {user_id} not found"
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail)
+        raise NotFound(f"User {user_id} not found", input=user_id)
     return dict(row._mapping)
 
 
-@router.patch("/{user_id}", response_model=UserRead)
+@router.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    responses=responses(
+        status.HTTP_400_BAD_REQUEST, status.HTTP_404_NOT_FOUND, status.HTTP_409_CONFLICT
+    ),
+)
 async def update_user(
     data: UserUpdate,
     user: UserDep,
     session: SessionDep,
 ) -> User:
-    changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
+    for name, value in data.model_dump(exclude_unset=True).items():
         setattr(user, name, value)
-    await integrity.save(session, user, UNIQUE_FIELDS)
+    await integrity.save(session, user)
     return user
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(status.HTTP_404_NOT_FOUND, status.HTTP_409_CONFLICT),
+)
 async def delete_user(
     user: UserDep,
     session: SessionDep,

@@ -1,26 +1,31 @@
 """Request and response bodies for User."""
 
-from pydantic import BaseModel
+from typing import Annotated
+
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from demo.schemas import RequestBody
+from demo.schemas import Text
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestBody):
     """The body of `POST /users`."""
 
-    name: str = Field(max_length=255)
-    email: str = Field(max_length=255)
+    name: Annotated[Text, Field(max_length=255)]
+    email: Annotated[Text, Field(max_length=255)]
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """The body of `PATCH /users/{id}`.
 
     Fields left out keep their value.
     """
 
-    name: str | None = Field(default=None, max_length=255)
-    email: str | None = Field(default=None, max_length=255)
+    name: Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None] = None
+    email: Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None] = None
 
     @field_validator("name", "email")
     @classmethod

@@ -1,0 +1,137 @@
+"""Domain errors and the one shape every error answer has.
+
+Errors are raised where they are detected (a route, the data layer) and answered by the
+handlers that `create_app` registers. Every error body has the shape of FastAPI's
+validation errors, `{"detail": [{"type", "loc", "msg", "input"}]}`, so a client reads one
+shape whatever went wrong.
+"""
+
+import json
+from typing import Any
+from typing import ClassVar
+
+from fastapi import FastAPI
+from fastapi import Request
+from fastapi import Response
+from fastapi import status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+from starlette.exceptions import HTTPException
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+    input: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    detail: list[ErrorDetail]
+
+
+class DomainError(Exception):
+    """An error about the request, answered with `status_code` by the handler below."""
+
+    status_code: ClassVar[int]
+    type: ClassVar[str]
+
+    def __init__(self, msg: str, *, input: Any = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.input = input
+
+    def loc(self, request: Request) -> list[str | int]:
+        """Where in the request the error is: the row named in the path."""
+        return ["path", *request.path_params]
+
+
+class FieldError(DomainError):
+    """An error about the body, one field of it when `field` is known."""
+
+    def __init__(self, msg: str, *, field: str | None = None, input: Any = None) -> None:
+        super().__init__(msg, input=input)
+        self.field = field
+
+    def loc(self, request: Request) -> list[str | int]:
+        return ["body", self.field] if self.field else ["body"]
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    type = "not_found"
+
+
+class StillReferenced(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    type = "still_referenced"
+
+
+class Duplicate(FieldError):
+    status_code = status.HTTP_409_CONFLICT
+    type = "duplicate"
+
+
+class MissingReference(FieldError):
+    """A reference to a row that does not exist: invalid input, like a validation error."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    type = "missing_reference"
+
+
+class ErrorResponse(JSONResponse):
+    """JSON in ASCII: an error may quote input that UTF-8 cannot encode (a lone surrogate,
+    which JSON can spell as "\\ud800")."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode()
+
+
+def error_body(type: str, loc: list[str | int], msg: str, input: Any = None) -> dict[str, Any]:
+    detail = {"type": type, "loc": loc, "msg": msg, "input": to_jsonable_python(input)}
+    return {"detail": [detail]}
+
+
+async def domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)
+    body = error_body(error.type, error.loc(request), error.msg, error.input)
+    return ErrorResponse(body, status_code=error.status_code)
+
+
+async def validation_error(request: Request, error: Exception) -> Response:
+    """FastAPI's answer to invalid input, rendered in ASCII."""
+    assert isinstance(error, RequestValidationError)
+    body = {"detail": jsonable_encoder(error.errors())}
+    return ErrorResponse(body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """What the framework answers itself (an unreadable body, an unknown path, a method
+    the path does not have), in the same shape."""
+    assert isinstance(error, HTTPException)
+    body = error_body("http_error", [], str(error.detail))
+    return ErrorResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+
+
+_DESCRIPTIONS = {
+    status.HTTP_400_BAD_REQUEST: "The body is not JSON that can be read",
+    status.HTTP_404_NOT_FOUND: "No row has this id",
+    status.HTTP_409_CONFLICT: "The change conflicts with other rows",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that may answer these error statuses (FastAPI
+    documents 422 itself)."""
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in statuses}
