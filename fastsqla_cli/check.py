@@ -69,16 +69,33 @@ def venv_python(root: Path) -> Path:
     return root / ".venv" / scripts / ("python.exe" if sys.platform == "win32" else "python")
 
 
+FUZZ_TIMEOUT = 900.0  # seconds: a fixed number of examples per operation takes far less
+
+
 def _run(
-    name: str, command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
+    name: str,
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> StepResult:
     started = time.perf_counter()
     try:
         process = subprocess.run(
-            command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+            command,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
         )
     except OSError as error:
         raise ToolError(f"cannot run {command[0]}: {error}") from None
+    except subprocess.TimeoutExpired:
+        return StepResult(
+            name, False, time.perf_counter() - started, f"stopped after {timeout:g} s"
+        )
     output = process.stdout + process.stderr
     return StepResult(name, process.returncode == 0, time.perf_counter() - started, output)
 
@@ -91,25 +108,28 @@ def _require(result: StepResult) -> StepResult:
 
 
 def prepare_environment(
-    root: Path, *, python: str | None = None, report: Reporter = _quiet
+    root: Path, *, python: str | None = None, fuzz: bool = False, report: Reporter = _quiet
 ) -> tuple[str, list[StepResult]]:
     """The interpreter to check with, and the steps it took to get it.
 
     ``python`` (resolved by :func:`resolve_python`) is used as it is. Otherwise the
-    project's `.venv` is used when it has pytest; else it is made (again), with uv or else
-    venv and pip, and the project installed into it with its dev extras.
+    project's `.venv` is used when it has pytest (and schemathesis, with ``fuzz``); else it
+    is made (again), with uv or else venv and pip, and the project installed into it with
+    its dev extras (and its fuzz extras).
     """
     if python is not None:
         return python, []
     target = venv_python(root)
-    if target.exists() and _available(str(target), root)[0]:
+    needed = {"pytest", "schemathesis"} if fuzz else {"pytest"}
+    if target.exists() and needed <= _available(str(target), root):
         return str(target), []
     # No .venv, or one whose install did not finish (interrupted, offline): (re)make it.
+    extras = ".[dev,fuzz]" if fuzz else ".[dev]"
     uv = find_uv()
     if uv:
         commands = {
             "virtualenv": [uv, "venv", "--quiet", "--python", sys.executable, ".venv"],
-            "install": [uv, "pip", "install", "--quiet", "--python", str(target), "-e", ".[dev]"],
+            "install": [uv, "pip", "install", "--quiet", "--python", str(target), "-e", extras],
         }
     else:
         commands = {
@@ -122,7 +142,7 @@ def prepare_environment(
                 "--quiet",
                 "--disable-pip-version-check",
                 "-e",
-                ".[dev]",
+                extras,
             ],
         }
     if target.exists():
@@ -137,19 +157,21 @@ def prepare_environment(
     return str(target), steps
 
 
+TOOLS = ("pytest", "ruff", "mypy", "schemathesis")
 _PROBE = (
     "import importlib.util as u; "
-    "print(*(u.find_spec(m) is not None for m in ('pytest', 'ruff', 'mypy')))"
+    f"print('probe', *(m for m in {TOOLS!r} if u.find_spec(m) is not None))"
 )
 
 
-def _available(python: str, root: Path) -> tuple[bool, bool, bool]:
+def _available(python: str, root: Path) -> set[str]:
+    """Which of :data:`TOOLS` ``python`` can import."""
     result = _run("probe", [python, "-c", _PROBE], root)
-    flags = result.output.split()
-    if not result.ok or len(flags) != 3:
+    words = result.output.split()
+    if not result.ok or words[:1] != ["probe"]:
         last = (result.output.strip().splitlines() or ["no output"])[-1]
         raise ToolError(f"{python} does not run as Python: {last}")
-    return flags[0] == "True", flags[1] == "True", flags[2] == "True"
+    return set(words[1:])
 
 
 def resolve_python(python: str) -> str:
@@ -159,7 +181,7 @@ def resolve_python(python: str) -> str:
     if resolved is None or not os.access(resolved, os.X_OK):
         raise UsageError(f"--python {python}: no such interpreter; give a path or a command name")
     try:
-        has_pytest = _available(resolved, Path.cwd())[0]
+        has_pytest = "pytest" in _available(resolved, Path.cwd())
     except ToolError as error:
         raise UsageError(f"--python {python}: {error}") from None
     if not has_pytest:
@@ -227,15 +249,24 @@ def run_checks(
     database_url: str | None = None,
     junit_xml: Path | None = None,
     types: bool = True,
+    fuzz: bool = False,
     report: Reporter = _quiet,
 ) -> list[StepResult]:
-    """Run tests, ruff (lint and format) and mypy at the same time; return every result."""
-    has_pytest, has_ruff, has_mypy = _available(python, root)
-    if not has_pytest:
+    """Run tests, ruff (lint and format) and mypy at the same time, then, with ``fuzz``,
+    the project's API contract test (schemathesis, `pytest -m fuzz`) on the same database;
+    return every result."""
+    installed = _available(python, root)
+    if "pytest" not in installed:
         raise ToolError(
             f"pytest is not installed for {python}: install the project with its dev "
             'dependencies (`pip install -e ".[dev]"`) or pass another --python'
         )
+    if fuzz and "schemathesis" not in installed:
+        raise ToolError(
+            f"schemathesis is not installed for {python}: install the project's fuzz "
+            'extra (`pip install -e ".[dev,fuzz]"`) or pass another --python'
+        )
+    has_ruff, has_mypy = "ruff" in installed, "mypy" in installed
     env = dict(os.environ)
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
@@ -280,9 +311,18 @@ def run_checks(
             result = future.result()
             report(result.name, result)
             results.append(result)
+    if fuzz:  # after the tests: both empty the database they run on
+        report("fuzz", None)
+        fuzz_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "fuzz"]
+        fuzzed = _run("fuzz", fuzz_command, root, env, timeout=FUZZ_TIMEOUT)
+        result = StepResult(
+            "fuzz", fuzzed.ok, fuzzed.seconds, fuzzed.output, _summary(fuzzed.output)
+        )
+        report("fuzz", result)
+        results.append(result)
     for result in skipped:
         report(result.name, result)
-    order = {"tests": 0, "ruff": 1, "mypy": 2}
+    order = {"tests": 0, "fuzz": 1, "ruff": 2, "mypy": 3}
     return sorted(results + skipped, key=lambda step: order.get(step.name, 9))
 
 
@@ -293,10 +333,12 @@ def check_project(
     database_url: str | None = None,
     junit_xml: Path | None = None,
     types: bool = True,
+    fuzz: bool = False,
     report: Reporter | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> CheckReport:
     """Check the project in ``project_dir``; raise :class:`CheckFailed` when a check fails.
+    With ``fuzz``, the API contract test (schemathesis) runs too, in bounded time.
 
     Every argument is validated first; another fastsqla command in the same project is
     waited for (``on_wait`` is told when that starts)."""
@@ -308,7 +350,7 @@ def check_project(
     if python is not None:
         python = resolve_python(python)
     with locked(root, on_wait=on_wait):
-        return run_all(root, python, database_url, junit_xml, types, report)
+        return run_all(root, python, database_url, junit_xml, types, report, fuzz)
 
 
 def run_all(
@@ -318,16 +360,18 @@ def run_all(
     junit_xml: Path | None,
     types: bool,
     report: Reporter | None,
+    fuzz: bool = False,
 ) -> CheckReport:
     """Every step, on arguments already validated, by a caller that holds the lock."""
     report = report or _quiet
-    interpreter, steps = prepare_environment(root, python=python, report=report)
+    interpreter, steps = prepare_environment(root, python=python, fuzz=fuzz, report=report)
     steps += run_checks(
         root,
         interpreter,
         database_url=database_url,
         junit_xml=junit_xml,
         types=types,
+        fuzz=fuzz,
         report=report,
     )
     result = CheckReport(root=root, steps=tuple(steps))

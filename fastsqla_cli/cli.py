@@ -502,6 +502,13 @@ def check(
             help="Type-check with mypy --strict (the default), or skip that.",
         ),
     ] = True,
+    fuzz: Annotated[
+        bool,
+        typer.Option(
+            "--fuzz",
+            help="Also run schemathesis against the API (the project's fuzz extra).",
+        ),
+    ] = False,
 ) -> None:
     """Run a project's tests, ruff and mypy; exit 0 only when all pass.
 
@@ -520,6 +527,7 @@ def check(
                 types=types,
                 database_url=database_url,
                 junit_xml=junit_xml,
+                fuzz=fuzz,
                 report=progress,
                 on_wait=_waiting,
             )

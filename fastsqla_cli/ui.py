@@ -24,6 +24,7 @@ LABELS = {
     "virtualenv": "Create .venv",
     "install": "Install the project and its dev dependencies",
     "tests": "Run the tests",
+    "fuzz": "API contract (schemathesis)",
     "ruff": "Lint and format check (ruff)",
     "mypy": "Type check (mypy --strict)",
 }

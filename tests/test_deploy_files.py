@@ -176,11 +176,12 @@ def test_workflow_installs_lints_type_checks_and_tests(project: Project) -> None
     runs = [step["run"] for step in steps if "run" in step]
     order = []
     for command in (
-        'pip install -e ".[dev]"',
+        'pip install -e ".[dev,fuzz]"',
         "ruff check .",
         "ruff format --check .",
         "mypy",
         "python -m pytest",
+        "python -m pytest -m fuzz",
     ):
         found = [i for i, run in enumerate(runs) if command in run]
         assert found, f"no step runs {command!r}"

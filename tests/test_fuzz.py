@@ -8,14 +8,13 @@ nothing.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.servers import fresh_database, server, unreachable_reason
+from tests.servers import required_database
 from tests.test_e2e import BLOG, EVERYTHING, fastsqla
 
 pytestmark = pytest.mark.e2e
@@ -31,35 +30,16 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def run_contract_test(project: Path, database_url: str | None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
-    if database_url:
-        env["TEST_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "fuzz", "-p", "no:cacheprovider", "-q"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
 def test_the_api_keeps_its_openapi_contract(project: Path, kind: str) -> None:
+    """`fastsqla check --fuzz`: the project's tests, then its contract test, on the database."""
+    check = ["check", "--fuzz", "--no-types", "--python", sys.executable]
     if kind == "sqlite":
-        done = run_contract_test(project, None)
+        out = fastsqla(*check, cwd=project)
     else:
-        target = server(kind)
-        reason = unreachable_reason(target)
-        if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
-            pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
-        if reason:
-            pytest.skip(reason)
-        with fresh_database(target) as url:
-            done = run_contract_test(project, url)
-    assert done.returncode == 0, done.stdout[-20_000:] + done.stderr[-5_000:]
-    assert " passed" in done.stdout and "failed" not in done.stdout
+        with required_database(kind) as url:
+            out = fastsqla(*check, "--database-url", url, cwd=project)
+    assert "API contract (schemathesis)" in out and "All checks passed (tests, fuzz, ruff)" in out
 
 
 def test_without_the_fuzz_extra_the_project_checks_clean(tmp_path: Path) -> None:
@@ -72,3 +52,7 @@ def test_without_the_fuzz_extra_the_project_checks_clean(tmp_path: Path) -> None
         [str(venv_python), "-c", "import schemathesis"], capture_output=True, text=True
     )
     assert "No module named 'schemathesis'" in done.stderr
+    # `check --fuzz` installs the fuzz extra into that .venv, then runs the contract test.
+    out = fastsqla("check", "plain", "--fuzz", "--no-types", cwd=tmp_path)
+    assert "Install the project and its dev dependencies" in out
+    assert "All checks passed (install, tests, fuzz, ruff)" in out
