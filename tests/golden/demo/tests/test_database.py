@@ -93,8 +93,9 @@ async def test_a_request_waits_for_a_connection_at_most_the_queue_timeout(busy: 
 
 
 async def test_health_answers_promptly_while_every_connection_is_taken(busy: Busy) -> None:
-    requests = busy.hold(6)
+    requests = busy.hold(2)  # the pool's two connections, held
     await busy.settled(requests)
+    assert len(busy.inside) == busy.size == 2
     started = time.perf_counter()
     response = await busy.client.get("/health")
     assert response.status_code == 200
