@@ -22,7 +22,8 @@ from fastsqla_cli import __version__
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
 
 if TYPE_CHECKING:
-    from fastsqla_cli.add_model import ModelPlan
+    from fastsqla_cli.add_model import Outcome
+    from fastsqla_cli.check import Reporter
 
 
 class _Commands(TyperGroup):
@@ -308,34 +309,19 @@ def add_model(
         progress = ui.Progress()
         with progress.running():
             added = add(
-                project if project is not None else Path.cwd(),
+                project or Path.cwd(),
                 name,
                 fields or [],
                 table=table,
-                dry_run=dry_run,
-                search_parents=project is None,
-                check=check,
-                python=python,
-                types=types,
-                report=progress,
-                on_wait=_waiting,
+                **_options(project, dry_run, check, python, types, progress),
             )
-    plan = added.plan
-    root = plan.project.root
-    created = [p.relative_to(root).as_posix() for p in plan.created()]
-    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
-    if not added.written:
-        _show_dry_run(plan, {"create": created})
-        return
-    lines = [
-        f"Added [bold]{plan.model.class_name}[/] at {plan.model.route} (table "
-        f"{plan.model.table}): {len(created)} files created, {len(edited)} edited."
-    ]
-    if added.report is None:
-        lines.append("Checks skipped (--no-check).")
-    files = [f"created {ui.escape(path)}" for path in created]
-    files += [f"edited  {ui.escape(path)}" for path in edited]
-    ui.summary(f"fastsqla add-model {plan.model.class_name}", lines, [], files)
+    model = added.plan.model
+    _show_outcome(
+        "add-model",
+        added,
+        f"Added [bold]{model.class_name}[/] at {model.route} (table {model.table}): "
+        f"{len(added.plan.created())} files created, {len(added.plan.edited())} edited.",
+    )
 
 
 @app.command("add-field", cls=_Command)
@@ -385,31 +371,18 @@ def add_field(
         progress = ui.Progress()
         with progress.running():
             added = add(
-                project if project is not None else Path.cwd(),
+                project or Path.cwd(),
                 name,
                 fields or [],
                 defaults=defaults,
-                dry_run=dry_run,
-                search_parents=project is None,
-                check=check,
-                python=python,
-                types=types,
-                report=progress,
-                on_wait=_waiting,
+                **_options(project, dry_run, check, python, types, progress),
             )
-    plan = added.plan
-    root = plan.project.root
-    created = [p.relative_to(root).as_posix() for p in plan.created()]
-    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
-    if not added.written:
-        _show_dry_run(plan, {"create": created})
-        return
-    lines = [f"Added fields to [bold]{plan.model.class_name}[/]: {len(edited)} files edited."]
-    if added.report is None:
-        lines.append("Checks skipped (--no-check).")
-    files = [f"created {ui.escape(path)}" for path in created]
-    files += [f"edited  {ui.escape(path)}" for path in edited]
-    ui.summary(f"fastsqla add-field {plan.model.class_name}", lines, [], files)
+    _show_outcome(
+        "add-field",
+        added,
+        f"Added fields to [bold]{added.plan.model.class_name}[/]: "
+        f"{len(added.plan.edited())} files edited.",
+    )
 
 
 @app.command("remove-model", cls=_Command)
@@ -439,40 +412,18 @@ def remove_model(
         progress = ui.Progress()
         with progress.running():
             removed = remove(
-                project if project is not None else Path.cwd(),
+                project or Path.cwd(),
                 name,
                 force=force,
-                dry_run=dry_run,
-                search_parents=project is None,
-                check=check,
-                python=python,
-                types=types,
-                report=progress,
-                on_wait=_waiting,
+                **_options(project, dry_run, check, python, types, progress),
             )
-    plan = removed.plan
-    root = plan.project.root
-    deleted = [p.relative_to(root).as_posix() for p in sorted(plan.change.deletes)]
-    created = [p.relative_to(root).as_posix() for p in plan.created()]
-    edited = [p.relative_to(root).as_posix() for p in plan.edited()]
-    changed = {p.relative_to(root).as_posix() for p in plan.changed}
-    if not removed.written:
-        marked = [
-            f"{path}  (differs from what fastsqla wrote)" if path in changed else path
-            for path in deleted
-        ]
-        _show_dry_run(plan, {"delete": marked, "create": created})
-        return
-    lines = [
-        f"Removed [bold]{plan.model.class_name}[/]: {len(deleted)} files deleted, a migration "
-        f"drops the table {plan.model.table}."
-    ]
-    if removed.report is None:
-        lines.append("Checks skipped (--no-check).")
-    files = [f"deleted {ui.escape(path)}" for path in deleted]
-    files += [f"created {ui.escape(path)}" for path in created]
-    files += [f"edited  {ui.escape(path)}" for path in edited]
-    ui.summary(f"fastsqla remove-model {plan.model.class_name}", lines, [], files)
+    model = removed.plan.model
+    _show_outcome(
+        "remove-model",
+        removed,
+        f"Removed [bold]{model.class_name}[/]: {len(removed.plan.change.deletes)} files "
+        f"deleted, a migration drops the table {model.table}.",
+    )
 
 
 @app.command(cls=_Command)
@@ -536,18 +487,64 @@ def check(
     ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
 
 
-def _show_dry_run(plan: ModelPlan, files: dict[str, list[str]]) -> None:
-    """What a command would do: its files by action, then the diff of its edits."""
+def _options(
+    project: Path | None,
+    dry_run: bool,
+    check: bool,
+    python: str | None,
+    types: bool,
+    progress: Reporter,
+) -> dict[str, Any]:
+    """The options the commands that change a model pass on to `add_model.carry_out`."""
+    return {
+        "dry_run": dry_run,
+        "search_parents": project is None,
+        "check": check,
+        "python": python,
+        "types": types,
+        "report": progress,
+        "on_wait": _waiting,
+    }
+
+
+def _show_outcome(command: str, outcome: Outcome, headline: str) -> None:
+    """What a command that changes a model did (or, on a dry run, would do): its files,
+    one per line, and the diff of its edits on a dry run."""
     from fastsqla_cli import ui
 
-    model = f"{plan.model.class_name}, table {plan.model.table}"
-    for action, paths in files.items():
-        ui.console.print(f"[bold]Would {action}[/] ({model}):")
-        for path in paths:
-            ui.console.print(f"  {ui.escape(path)}", soft_wrap=True)
-    ui.console.print("[bold]Would edit:[/]")
-    ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
-    ui.console.print("Nothing was written (--dry-run).")
+    plan = outcome.plan
+    root = plan.project.root
+    changed = set(plan.changed)
+    files = {
+        "delete": sorted(plan.change.deletes),
+        "create": plan.created(),
+        "edit": plan.edited(),
+    }
+    if not outcome.written:
+        model = f"{plan.model.class_name}, table {plan.model.table}"
+        for action in ("delete", "create"):
+            if action == "delete" and not files[action]:
+                continue
+            ui.console.print(f"[bold]Would {action}[/] ({model}):")
+            for path in files[action]:
+                mark = "  (differs from what fastsqla wrote)" if path in changed else ""
+                ui.console.print(
+                    f"  {ui.escape(path.relative_to(root).as_posix())}{mark}", soft_wrap=True
+                )
+        ui.console.print("[bold]Would edit:[/]")
+        ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
+        ui.console.print("Nothing was written (--dry-run).")
+        return
+    lines = [headline]
+    if outcome.report is None:
+        lines.append("Checks skipped (--no-check).")
+    labels = {"delete": "deleted", "create": "created", "edit": "edited "}
+    listed = [
+        f"{labels[action]} {ui.escape(path.relative_to(root).as_posix())}"
+        for action, paths in files.items()
+        for path in paths
+    ]
+    ui.summary(f"fastsqla {command} {plan.model.class_name}", lines, [], listed)
 
 
 def _display(path: Path) -> str:
