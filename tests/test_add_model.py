@@ -179,3 +179,26 @@ def test_dry_run_plan_has_a_diff(project: Path) -> None:
     diff = plan.diff()
     assert "+++ b/shop/main.py" in diff and "+    app.include_router(post.router)" in diff
     assert "+from shop.models.post import Post as Post" in diff
+
+
+def test_no_model_name_can_shadow_what_models_and_routers_import(project: Path) -> None:
+    """Every capitalised name a model or router module imports is refused as a model name,
+    so a model class can never shadow it (a model `Annotated` broke its router)."""
+    import ast
+
+    from fastsqla_cli.naming import RESERVED_CLASS_NAMES
+
+    specs = [f"{t}_field:{t}" for t in ("str", "text", "int", "bigint", "float", "decimal")]
+    specs += [f"{t}_field:{t}" for t in ("bool", "date", "datetime", "uuid", "json")]
+    add_model(project, "Thing", [*specs, "owner:ref:User", "parent:ref:Thing:optional"])
+    own = {"User", "Thing", "Base"}
+    imported = set()
+    for folder in ("models", "routers"):
+        for path in (project / "shop" / folder).glob("*.py"):
+            if folder == "routers" and path.name == "__init__.py":
+                continue  # it imports no model
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom):
+                    imported |= {a.asname or a.name for a in node.names}
+    capitalised = {n for n in imported if n[:1].isupper() and not n.startswith(tuple(own))}
+    assert capitalised - RESERVED_CLASS_NAMES == set()
