@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fastsqla_cli.errors import FieldSpecError
@@ -351,8 +351,3 @@ def parse_fields(specs: Iterable[str]) -> tuple[Field, ...]:
                 )
             seen[attribute] = field.name
     return fields
-
-
-def describe_types(types: Sequence[FieldType] = tuple(TYPES.values())) -> str:
-    """One line per type, for ``--help``."""
-    return "\n".join(f"{t.name:<9} {t.help}" for t in types)
