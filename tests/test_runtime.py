@@ -213,6 +213,55 @@ def test_a_route_with_both_dependencies_is_one_unit_of_work(shop: Path, database
     assert done.stdout.split() == ["200:0", "200:1", "500:-", "200:2"]
 
 
+SAME_MOMENT = """\
+import sqlite3, sys, threading
+from pathlib import Path
+from shop.database import _sqlite_pragmas
+
+def open_together(path: Path, count: int) -> list[str]:
+    start = threading.Barrier(count)
+    outcomes: list[str] = []
+
+    def connect() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        start.wait()
+        try:
+            _sqlite_pragmas(connection, None)
+            outcomes.append(connection.execute("PRAGMA journal_mode").fetchone()[0])
+        except sqlite3.Error as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=connect) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+outcomes = [o for n in range(60) for o in open_together(Path(sys.argv[1]) / f"{n}.db", 8)]
+print(sorted(set(outcomes)))
+"""
+
+
+def test_connections_opening_a_new_sqlite_file_together_all_get_wal(
+    shop: Path, tmp_path: Path
+) -> None:
+    """Eight connections open each of 60 new files at the same moment (as workers starting
+    together do): SQLite lets one switch the file to WAL and refuses the others at once,
+    without waiting; each must still get its connection, in WAL mode."""
+    done = subprocess.run(
+        [PYTHON, "-c", SAME_MOMENT, str(tmp_path)],
+        cwd=shop,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['wal']"
+
+
 SILENT_SERVER = """\
 import asyncio, socket, sys
 from shop.database import DatabaseURLError, check_database, make_engine

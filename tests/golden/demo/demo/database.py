@@ -3,6 +3,7 @@ connection."""
 
 import asyncio
 import math
+import sqlite3
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -203,17 +204,31 @@ def _in_memory(url: URL) -> bool:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
-    # Enforce foreign keys, let readers work while one writer writes, wait for a lock
-    # instead of failing at once, and fsync less often (safe with WAL).
+    # Wait for a lock instead of failing at once, enforce foreign keys, and fsync less
+    # often (safe with WAL).
     cursor = dbapi_connection.cursor()
-    for pragma in (
-        "foreign_keys = ON",
-        "journal_mode = WAL",
-        "synchronous = NORMAL",
-        "busy_timeout = 5000",
-    ):
+    for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "synchronous = NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
+    _use_wal(cursor)
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Let readers work while one writer writes: the WAL journal.
+
+    The database file keeps the setting, so only the first connection to a new file
+    switches it. When several do so at the same moment (workers starting together), SQLite
+    refuses all but one at once instead of making them wait: each of the others waits for
+    the write lock, which comes free once the switch is done, and then finds it done.
+    """
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        cursor.execute("BEGIN IMMEDIATE")  # waits up to busy_timeout
+        cursor.execute("ROLLBACK")
+        cursor.execute("PRAGMA journal_mode = WAL")
 
 
 class DatabaseBusy(Exception):
