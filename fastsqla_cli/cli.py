@@ -487,6 +487,67 @@ def check(
     ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
 
 
+@app.command(cls=_Command)
+def update(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="The project's directory (default: .).")
+    ] = Path("."),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the files the update changes; write nothing.")
+    ] = False,
+    check: CheckOption = True,
+    python: PythonOption = None,
+    types: TypesOption = False,
+) -> None:
+    """Bring the project to this fastsqla's template, keeping your changes (copier update).
+
+    Needs the project committed in git. Where the template and you changed the same lines,
+    the file keeps both between conflict markers. When the checks fail, the update is
+    undone.
+
+    Example: fastsqla update
+    """
+    from fastsqla_cli import ui
+
+    with _user_errors():
+        from fastsqla_cli.update import describe, update_project
+
+        progress = ui.Progress()
+        with progress.running():
+            done = update_project(
+                directory,
+                dry_run=dry_run,
+                check=check,
+                python=python,
+                types=types,
+                report=progress,
+                on_wait=_waiting,
+            )
+    where = ui.escape(_display(done.project.root))
+    if done.up_to_date:
+        ui.summary("fastsqla update", [f"{where} is up to date (fastsqla {done.new})."], [])
+        return
+    versions = f"from fastsqla {done.old}'s template to {done.new}'s"
+    files = [ui.escape(line) for line in describe(done)]
+    if not done.written:
+        ui.console.print(f"[bold]Would update[/] {where} {versions}:")
+        for line in files:
+            ui.console.print(f"  {line}", soft_wrap=True)
+        ui.console.print("Nothing was written (--dry-run).")
+        return
+    lines = [f"Updated {where} {versions}: {len(files)} files changed."]
+    if done.conflicts:
+        ui.summary("fastsqla update", lines, [], files)
+        count = len(done.conflicts)
+        ui.error(
+            f"{count} file{'s' * (count != 1)} with conflicts: keep what you want between the"
+            " <<<<<<< and >>>>>>> lines, then run `fastsqla check` and commit"
+        )
+        raise typer.Exit(1)
+    lines.append("Checks skipped (--no-check)." if done.report is None else "All checks passed.")
+    ui.summary("fastsqla update", lines, ["git diff", "git commit -am 'fastsqla update'"], files)
+
+
 def _options(
     project: Path | None,
     dry_run: bool,

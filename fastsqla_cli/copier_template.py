@@ -77,12 +77,18 @@ class CopierTemplate:
     def questions_in(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         return {key: value for key, value in config.items() if not key.startswith("_")}
 
-    def answers(self, data: Mapping[str, object]) -> dict[str, object]:
-        """Every question's answer: from ``data``, else its default; a missing one is an error."""
+    def answers(
+        self, data: Mapping[str, object], conf: Mapping[str, object] | None = None
+    ) -> dict[str, object]:
+        """Every question's answer: from ``data``, else its default (a template, rendered
+        with the answers before it and ``_copier_conf``); a missing one is an error."""
         answers: dict[str, object] = {}
         for name, question in self.questions_in(self.config).items():
             if name in data:
                 value = data[name]
+            elif isinstance(question.get("default"), str) and "{" in question["default"]:
+                context = {**answers, "_copier_conf": conf or {}}
+                value = self.environment().from_string(question["default"]).render(context)
             elif "default" in question:
                 value = question["default"]
             else:
@@ -102,22 +108,28 @@ class CopierTemplate:
         env.filters["to_nice_yaml"] = to_nice_yaml
         return env
 
-    def render(self, destination: Path, data: Mapping[str, object]) -> list[Path]:
-        """Write the rendered files under ``destination``; return them, relative to it."""
-        answers = self.answers(data)
+    def render(
+        self, destination: Path, data: Mapping[str, object], *, commit: str | None = None
+    ) -> list[Path]:
+        """Write the rendered files under ``destination``; return them, relative to it.
+
+        ``commit`` is what copier records as ``_commit``: the template's version."""
         answers_file = PurePosixPath(self.config.get("_answers_file", ".copier-answers.yml"))
+        conf = {"answers_file": answers_file, "vcs_ref": commit}
+        answers = self.answers(data, conf)
         questions = self.questions_in(self.config)
         context = {
             **answers,
             "_copier_answers": {
                 "_src_path": str(self.root),
+                **({"_commit": commit} if commit is not None else {}),
                 **{
                     name: value
                     for name, value in answers.items()
                     if questions[name].get("when", True) is not False
                 },
             },
-            "_copier_conf": {"answers_file": answers_file},
+            "_copier_conf": conf,
         }
         env = self.environment()
         source_root = self.root / self.config.get("_subdirectory", "")

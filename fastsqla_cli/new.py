@@ -266,6 +266,7 @@ def _render(root: Path, name: ProjectName, database: str, description: str) -> N
             "fastsqla_version": __version__,
             "uv_build_requirement": uv_build_requirement(installed_uv_version()),
         },
+        commit=__version__,
     )
     # The starter model goes through the same code path as `fastsqla add-model`.
     project = Project(root=root, package=name.package, database=database)

@@ -61,6 +61,26 @@ def test_the_project_template_renders_as_copier_renders_it(
     assert_same_output(templates_dir() / "project", tmp_path, data)
 
 
+@pytest.mark.parametrize(
+    "description",
+    ["", 'A "quoted" shop', "it's a\\back\tslashed 'shop'", "ünïcödé {{ x }} 🚀"],
+)
+def test_the_computed_answers_default_as_fastsqla_computes_them(
+    tmp_path: Path, description: str
+) -> None:
+    """copier renders the template without the `when: false` answers (its own update
+    renders the new version so): their defaults give what `fastsqla new` passes."""
+    data: dict[str, object] = {
+        "project_name": "shop",
+        "package": "shop",
+        "description": description,
+    }
+    assert_same_output(templates_dir() / "project", tmp_path, data)
+    package = (tmp_path / "copier" / "shop" / "__init__.py").read_text()
+    assert python_literal(description) in package
+    assert "fastsqla-cli/) unreleased." in (tmp_path / "copier" / "README.md").read_text()
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)

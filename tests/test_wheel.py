@@ -18,28 +18,35 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).parent.parent
 
 
-def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> None:
+def install_wheel(source: Path, work: Path) -> Path:
+    """Build the wheel of the checkout at ``source`` and install it, with its dependencies,
+    in a fresh virtualenv under ``work``; return that virtualenv."""
     uv = find_uv()
     assert uv, "uv is a dependency of fastsqla-cli"
-    dist = tmp_path / "dist"
+    dist = work / "dist"
     subprocess.run(
-        [uv, "build", "--wheel", "--quiet", "--out-dir", str(dist), str(REPO)],
+        [uv, "build", "--wheel", "--quiet", "--out-dir", str(dist), str(source)],
         check=True,
         capture_output=True,
         text=True,
     )
     wheel = next(dist.glob("fastsqla_cli-*.whl"))
-    venv = tmp_path / "venv"
+    venv = work / "venv"
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    python = venv / "bin" / "python"
     # --compile-bytecode, as pip does: it compiles the template's .py files in site-packages.
-    install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+    install = [uv, "pip", "install", "--quiet", "--compile-bytecode"]
     subprocess.run(
-        [*install, str(wheel)],
+        [*install, "--python", str(venv / "bin" / "python"), str(wheel)],
         check=True,
         capture_output=True,
         text=True,
     )
+    return venv
+
+
+def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> None:
+    venv = install_wheel(REPO, tmp_path)
+    python = venv / "bin" / "python"
     work = tmp_path / "work"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -70,7 +77,7 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
     assert where.startswith(str(venv)) and "site-packages" in where
     answers_text = (work / "demo" / ".copier-answers.yml").read_text()
     assert "site-packages" not in answers_text and str(tmp_path) not in answers_text
-    assert yaml.safe_load(answers_text)["_fastsqla_cli_version"] == __version__
+    assert yaml.safe_load(answers_text)["_commit"] == __version__
     assert (work / "demo" / "demo" / "models" / "user.py").is_file()
     compiled = [
         p for p in (work / "demo").rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"

@@ -1,0 +1,274 @@
+"""``fastsqla update``: bring a project from the template it was made with to the installed
+fastsqla's template, keeping the user's changes, through ``copier update``.
+
+copier works on a scratch clone of the project's git repository, whose answers file points
+at a scratch repository of fastsqla's templates (see :mod:`fastsqla_cli.releases`). What
+copier changed there is then written into the project all or nothing, and the project's
+checks run. Nothing in the project changes before that write; when the checks fail or are
+interrupted, the write is undone. Where the template and the user changed the same lines,
+the file keeps both, between conflict markers, and the command lists it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastsqla_cli import __version__, filetx
+from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
+from fastsqla_cli.project import ANSWERS_FILE, Project, find_project, locked, read_answers
+from fastsqla_cli.releases import git, released_versions, template_repository
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from fastsqla_cli.check import CheckReport, Reporter
+
+CONFLICT_MARKER = "<<<<<<< before updating"
+# Answers that the template takes but copier does not record (`when: false` questions),
+# so that the answers file keeps them and the old template renders as it did.
+KEPT_ANSWERS = ("description_literal", "uv_build_requirement")
+
+
+@dataclass(frozen=True)
+class Update:
+    """What ``fastsqla update`` does to a project: from which template version to which,
+    the change to its files, the files left with conflict markers, whether it was written,
+    and the checks' report (None when they did not run)."""
+
+    project: Project
+    old: str
+    new: str
+    change: filetx.Change
+    conflicts: tuple[Path, ...] = ()
+    written: bool = False
+    report: CheckReport | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.old == self.new
+
+
+def update_project(
+    project_dir: Path | str = ".",
+    *,
+    dry_run: bool = False,
+    check: bool = True,
+    python: str | None = None,
+    types: bool = False,
+    report: Reporter | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Update:
+    """Update the project in ``project_dir`` to the installed template.
+
+    Refused (:class:`UsageError`) outside git, with uncommitted changes, or when the
+    project is newer than fastsqla. With ``check``, the checks run after the update unless
+    a file has conflicts; when they fail, the update is undone."""
+    project = find_project(Path(project_dir), search_parents=True)
+    if check and python is not None and not dry_run:
+        from fastsqla_cli.check import resolve_python
+
+        python = resolve_python(python)
+    with locked(project.root, on_wait=on_wait):
+        update = plan_update(project)
+        if dry_run or update.up_to_date:
+            return update
+        filetx.check_writable(update.change)
+        filetx.apply(update.change)
+        update = _replace(update, written=True)
+        if not check or update.conflicts:
+            return update
+        from fastsqla_cli.check import check_change
+
+        undone = "the update was undone; fix the project or update with --no-check"
+        result = check_change(project.root, update.change, python, types, report, undone)
+        return _replace(update, report=result)
+
+
+def plan_update(project: Project) -> Update:
+    """Run copier on scratch copies; return what it would change in the project."""
+    answers = read_answers(project.root / ANSWERS_FILE)
+    old = _recorded_version(project, answers)
+    new = __version__
+    if _version(old) == _version(new):
+        return Update(project, old, new, filetx.Change())
+    top = _work_tree_top(project.root)
+    _refuse_uncommitted(project.root)
+    if _version(old) > _version(new):
+        raise UsageError(
+            f"{project.root} has the template of fastsqla {old}, newer than this fastsqla"
+            f" ({new}): upgrade fastsqla (pip install -U fastsqla-cli)"
+        )
+    if old not in released_versions():
+        raise ProjectFileError(
+            f"{project.root / ANSWERS_FILE} records _commit: {old}, which no fastsqla release"
+            " has: restore the file from git"
+        )
+    with _scratch() as scratch:
+        templates = template_repository(scratch / "templates")
+        clone = scratch / "project"
+        git("clone", "--quiet", "--no-hardlinks", str(top), str(clone), cwd=scratch)
+        subproject = clone / project.root.relative_to(top)
+        _point_answers_at(subproject / ANSWERS_FILE, templates)
+        git("commit", "--quiet", "--all", "-m", "fastsqla update: template source", cwd=clone)
+        _copier_update(subproject, new, answers)
+        return _compare(project, old, new, subproject)
+
+
+def _replace(update: Update, **changes: object) -> Update:
+    import dataclasses
+
+    return dataclasses.replace(update, **changes)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="fastsqla-update.") as scratch:
+        yield Path(scratch)
+
+
+def _work_tree_top(root: Path) -> Path:
+    try:
+        top = git("rev-parse", "--show-toplevel", cwd=root).strip()
+        git("rev-parse", "--verify", "--quiet", "HEAD", cwd=root)
+    except ToolError as error:
+        if "git is not installed" in str(error):
+            raise
+        raise UsageError(
+            f"{root} is not in a git repository with a commit: commit the project first"
+            " (git init && git add -A && git commit -m 'My project'), so that the update"
+            " shows as a diff you can review"
+        ) from None
+    return Path(top)
+
+
+def _refuse_uncommitted(root: Path) -> None:
+    status = git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=root)
+    if status.strip():
+        count = len(status.splitlines())
+        raise UsageError(
+            f"{root} has uncommitted changes ({count} file{'s' * (count != 1)}): commit or"
+            " stash them first, so that the update shows as a diff you can review"
+        )
+
+
+def _recorded_version(project: Project, answers: dict[str, object]) -> str:
+    recorded = answers.get("_commit")
+    if not isinstance(recorded, str) or not recorded:
+        raise ProjectFileError(
+            f"{project.root / ANSWERS_FILE} records no template version (_commit): the project"
+            " was made by a fastsqla from before updates; make a new project and move your"
+            " code over"
+        )
+    try:
+        _version(recorded)
+    except ValueError:
+        raise ProjectFileError(
+            f"{project.root / ANSWERS_FILE} records _commit: {recorded}, which is not a"
+            " version: restore the file from git"
+        ) from None
+    return recorded
+
+
+def _version(text: str) -> Version:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise ValueError(text) from None
+
+
+def _point_answers_at(answers_path: Path, templates: Path) -> None:
+    """Make the clone's answers file name the scratch template repository as its source."""
+    lines = answers_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    source = [n for n, line in enumerate(lines) if line.startswith("_src_path:")]
+    if len(source) != 1:
+        raise ProjectFileError(
+            f"{answers_path.name} has no `_src_path:` line: restore the file from git"
+        )
+    lines[source[0]] = f"_src_path: {templates}\n"
+    answers_path.write_text("".join(lines), encoding="utf-8")
+
+
+def _copier_update(subproject: Path, version: str, answers: dict[str, object]) -> None:
+    from copier import run_update
+    from copier.errors import CopierError
+
+    data: dict[str, object] = {"fastsqla_version": __version__}
+    data.update({name: answers[name] for name in KEPT_ANSWERS if name in answers})
+    try:
+        run_update(
+            subproject,
+            data=data,
+            vcs_ref=version,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            quiet=True,
+            unsafe=False,
+            conflict="inline",
+        )
+    except CopierError as error:
+        raise ToolError(f"copier update failed: {error}") from None
+
+
+def _compare(project: Project, old: str, new: str, subproject: Path) -> Update:
+    """The change that turns the project into the updated clone, and its conflicted files."""
+    creates: dict[Path, str] = {}
+    edits: dict[Path, tuple[str, str]] = {}
+    deletes: dict[Path, str] = {}
+    conflicts: list[Path] = []
+    for relative in _files(project.root) | _files(subproject):
+        before, after = project.root / relative, subproject / relative
+        old_text = _read(before)
+        new_text = _read(after)
+        if old_text == new_text:
+            continue
+        if new_text is None:
+            deletes[before] = old_text or ""
+        elif old_text is None:
+            creates[before] = new_text
+        else:
+            edits[before] = (old_text, new_text)
+        if new_text is not None and CONFLICT_MARKER in new_text.splitlines():
+            conflicts.append(before)
+    change = filetx.Change(creates=creates, edits=edits, deletes=deletes)
+    return Update(project, old, new, change, tuple(sorted(conflicts)))
+
+
+def _files(root: Path) -> set[Path]:
+    """The files of the project that git tracks or would track (not the ignored ones)."""
+    listed = git(
+        "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".", cwd=root
+    )
+    return {Path(name) for name in listed.split("\0") if name and (root / name).is_file()}
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FastsqlaError(f"cannot read {path}: {error}") from None
+
+
+def describe(update: Update) -> list[str]:
+    """One line per file the update creates, edits or deletes, relative to the project."""
+    root = update.project.root
+    labels = (
+        ("created", update.change.creates),
+        ("edited ", update.change.edits),
+        ("deleted", update.change.deletes),
+    )
+    return [
+        f"{label} {path.relative_to(root).as_posix()}"
+        + ("  (conflict)" if path in update.conflicts else "")
+        for label, paths in labels
+        for path in sorted(paths)
+    ]

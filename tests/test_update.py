@@ -1,0 +1,187 @@
+"""`fastsqla update`, played as a release story: a project made with fastsqla as it stands,
+then changed by its user, is updated by the next release of fastsqla, built from a copy
+of this repository with one template change and a higher version."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from fastsqla_cli import __version__
+from fastsqla_cli.releases import released_versions
+from tests.test_e2e import fastsqla
+from tests.test_wheel import install_wheel
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).parent.parent
+PYTHON = sys.executable
+NEXT = f"{Version(__version__).major}.{Version(__version__).minor}.{Version(__version__).micro + 1}"
+# The next release's one template change: the first lines of the database module.
+DOCSTRING = (
+    '"""The database layer: the declarative base, the engine, the per-request session and\n'
+    'connection."""\n'
+)
+NEXT_DOCSTRING = '"""The database layer: the base class of models, the engine and sessions."""\n'
+USER_DOCSTRING = '"""Our database layer (edited by us)."""\n'
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Ada", "-c", "user.email=ada@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def run(fastsqla_script: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run(
+        [str(fastsqla_script), *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `fastsqla` script of the next release, installed from its wheel in a fresh
+    virtualenv: this repository with the template change above and the version NEXT."""
+    work = tmp_path_factory.mktemp("next-release")
+    source = work / "fastsqla"
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(".venv", ".git", "dist", "build", "__pycache__"),
+    )
+    if __version__ not in released_versions():  # the release of this version, first
+        env = {**os.environ, "PYTHONPATH": str(source)}
+        freeze = [PYTHON, "-m", "fastsqla_cli.releases"]
+        subprocess.run(freeze, cwd=source, env=env, check=True, capture_output=True)
+    init = source / "fastsqla_cli" / "__init__.py"
+    init.write_text(init.read_text().replace(f'"{__version__}"', f'"{NEXT}"'))
+    database = source / "templates" / "project" / "template" / "{{ package }}" / "database.py.jinja"
+    assert database.read_text().startswith(DOCSTRING)
+    database.write_text(database.read_text().replace(DOCSTRING, NEXT_DOCSTRING, 1))
+    venv = install_wheel(source, work)
+    shutil.rmtree(source)  # the release runs from its wheel alone
+    return venv / "bin" / "fastsqla"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project made by this fastsqla and committed, as its user would."""
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    root = tmp_path / "shop"
+    git("init", "--quiet", cwd=root)
+    git("add", "--all", cwd=root)
+    git("commit", "--quiet", "-m", "new", cwd=root)
+    return root
+
+
+def test_the_next_release_brings_its_change_and_keeps_the_users(
+    next_release: Path, project: Path
+) -> None:
+    database = project / "shop" / "database.py"
+    settings = project / "shop" / "settings.py"
+    database.write_text(database.read_text().replace(DOCSTRING, USER_DOCSTRING, 1))
+    settings.write_text(settings.read_text() + "\n\n# Our own note, which no template touches.\n")
+    refused = run(next_release, "update", "--no-check", cwd=project)
+    assert refused.returncode == 2
+    assert "has uncommitted changes (2 files): commit or stash them first" in refused.stderr
+    git("commit", "--quiet", "--all", "-m", "our edits", cwd=project)
+    fastsqla("add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=project)
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", "Post", cwd=project)
+    head = git("rev-parse", "HEAD", cwd=project)
+
+    preview = run(next_release, "update", "--dry-run", cwd=project)
+    assert preview.returncode == 0, preview.stderr
+    assert f"from fastsqla {__version__}'s template to {NEXT}'s" in preview.stdout
+    assert "edited  shop/database.py  (conflict)" in preview.stdout
+    assert git("status", "--porcelain", cwd=project) == ""
+
+    updated = run(next_release, "update", "--python", PYTHON, cwd=project)
+    assert updated.returncode == 1, updated.stdout + updated.stderr
+    assert "edited  shop/database.py  (conflict)" in updated.stdout
+    assert "1 file with conflicts" in updated.stderr
+    assert git("rev-parse", "HEAD", cwd=project) == head  # nothing committed for the user
+    changed = git("status", "--porcelain", cwd=project).splitlines()
+    assert sorted(changed) == [" M .copier-answers.yml", " M README.md", " M shop/database.py"]
+    assert f"_commit: {NEXT}\n" in (project / ".copier-answers.yml").read_text()
+    assert settings.read_text().endswith("# Our own note, which no template touches.\n")
+    assert (project / "shop" / "models" / "post.py").is_file()
+    main = (project / "shop" / "main.py").read_text()
+    assert "from shop.routers import post\n" in main and "app.include_router(post.router)" in main
+    text = database.read_text()
+    assert text.startswith(
+        "<<<<<<< before updating\n"
+        + USER_DOCSTRING
+        + "=======\n"
+        + NEXT_DOCSTRING
+        + ">>>>>>> after updating\n"
+    )
+
+    # The user keeps the template's side; then the project's checks pass.
+    database.write_text(NEXT_DOCSTRING + text.split(">>>>>>> after updating\n", 1)[1])
+    checked = run(next_release, "check", "--python", PYTHON, "--no-types", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    git("commit", "--quiet", "--all", "-m", "fastsqla update", cwd=project)
+    again = run(next_release, "update", cwd=project)
+    assert again.returncode == 0 and "is up to date" in again.stdout, again.stderr
+
+
+def test_an_update_whose_checks_fail_is_undone(next_release: Path, project: Path) -> None:
+    tests = project / "tests" / "test_health.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_ours() -> None:\n    assert False\n")
+    git("commit", "--quiet", "--all", "-m", "a failing test of ours", cwd=project)
+    before = git("rev-parse", "HEAD", cwd=project)
+    failed = run(next_release, "update", "--python", PYTHON, "--no-types", cwd=project)
+    assert failed.returncode == 1
+    assert "the update was undone" in failed.stderr
+    assert git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
+    assert git("rev-parse", "HEAD", cwd=project) == before
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "message"),
+    [
+        pytest.param(
+            "no git", 2, "is not in a git repository with a commit: commit the project first"
+        ),
+        pytest.param("newer", 2, f"newer than this fastsqla ({NEXT}): upgrade fastsqla"),
+        pytest.param("unknown", 1, "records _commit: 0.0.1, which no fastsqla release has"),
+    ],
+)
+def test_refusals_change_nothing(
+    next_release: Path, tmp_path: Path, setup: str, code: int, message: str
+) -> None:
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    root = tmp_path / "shop"
+    if setup != "no git":
+        answers = root / ".copier-answers.yml"
+        recorded = "99.0.0" if setup == "newer" else "0.0.1"
+        text = answers.read_text()
+        answers.write_text(text.replace(f"_commit: {__version__}", f"_commit: {recorded}"))
+        git("init", "--quiet", cwd=root)
+        git("add", "--all", cwd=root)
+        git("commit", "--quiet", "-m", "new", cwd=root)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    done = run(next_release, "update", "--no-check", cwd=root)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    assert after == before
+
+
+def test_a_project_at_the_installed_version_is_up_to_date_in_git_or_not(tmp_path: Path) -> None:
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    out = fastsqla("update", "--no-check", cwd=tmp_path / "shop")
+    assert f"is up to date (fastsqla {__version__})" in out
