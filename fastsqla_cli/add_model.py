@@ -1,29 +1,27 @@
 """``fastsqla add-model``: plan every file and edit of a new model, write them at once, and
 check the project; a failed check takes the model back out.
 
-A model is registered in two files the user owns, at marked lines: its class is imported
-in ``models/__init__.py`` and its router included in ``main.py``. Each edit is pure (text
-in, text out) and idempotent, and refuses, naming the lines to add by hand, when its
-marker is gone.
+A model is its files: the generated project imports every module of ``models/`` and
+serves the ``router`` of every module of ``routers/`` (its ``discovery`` module), so
+adding a model edits no file the user owns, and no later template change can conflict
+with it.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import difflib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastsqla_cli import filetx
 from fastsqla_cli.errors import (
     FieldSpecError,
     ModelNameError,
-    RegistrationError,
     UsageError,
 )
 from fastsqla_cli.fields import Field, parse_fields
@@ -33,9 +31,6 @@ from fastsqla_cli.rendering import Revision, format_python, render_model, render
 
 if TYPE_CHECKING:
     from fastsqla_cli.check import CheckReport, Reporter
-
-MODELS_MARKER = "# fastsqla: models"
-ROUTERS_MARKER = "# fastsqla: routers"
 
 
 @dataclass(frozen=True)
@@ -161,31 +156,9 @@ def plan_model(
     revision_path, revision_text = render_revision(
         project.package, model, fields, targets, revision
     )
-    package = project.package
-    registrations: dict[str, Callable[[str, str], str]] = {
-        f"{package}/models/__init__.py": lambda text, path: register_model(
-            text, rendered.model_module, model.class_name, package, path
-        ),
-        f"{package}/main.py": lambda text, path: register_router(
-            text, rendered.router_module, rendered.router_include, package, path
-        ),
-    }
-    old_texts: dict[PurePosixPath, str] = {}
     new_texts = {**rendered.files, revision_path: revision_text}
-    for relative, register in registrations.items():
-        path = project.root / relative
-        if not path.is_file():
-            raise RegistrationError(f"{relative} is missing: restore it before adding a model")
-        old = path.read_text(encoding="utf-8")
-        new = register(old, relative)
-        if new != old:
-            old_texts[PurePosixPath(relative)] = old
-            new_texts[PurePosixPath(relative)] = new
-    laid_out = format_python(project.root, new_texts, first_party=(package, "tests"))
-    change = filetx.Change(
-        creates={project.root / p: laid_out[p] for p in [*rendered.files, revision_path]},
-        edits={project.root / p: (old, laid_out[p]) for p, old in old_texts.items()},
-    )
+    laid_out = format_python(project.root, new_texts, first_party=(project.package, "tests"))
+    change = filetx.Change(creates={project.root / p: laid_out[p] for p in new_texts})
     filetx.check_writable(change)
     return ModelPlan(project, model, change)
 
@@ -256,90 +229,3 @@ def _check_new(project: Project, model: ModelName, models: dict[str, ModelName])
                 f"{path.relative_to(project.root)} already exists: fastsqla never overwrites "
                 "your files; choose another model name or move that file"
             )
-
-
-# --- registration: edits at marked lines of files the user owns ------------------------
-
-
-def register_model(text: str, module: str, class_name: str, package: str, path: str) -> str:
-    """``models/__init__.py``: import the model so ``Base.metadata`` knows its table."""
-    statement = f"from {module} import {class_name} as {class_name}"
-    _marker_index(text.splitlines(), MODELS_MARKER, path, [statement])
-    return insert_import(text, statement, module, class_name, package, path)
-
-
-def register_router(text: str, module: str, include_line: str, package: str, path: str) -> str:
-    """``main.py``: import the router module and include it in the app."""
-    parent, _, name = module.rpartition(".")
-    statement = f"from {parent} import {name}"
-    _marker_index(text.splitlines(), ROUTERS_MARKER, path, [statement, include_line])
-    text = insert_import(text, statement, parent, name, package, path)
-    return insert_before_marker(text, include_line, ROUTERS_MARKER, path)
-
-
-def insert_import(
-    text: str, statement: str, module: str, name: str, package: str, path: str
-) -> str:
-    """Add ``statement`` (which imports ``name`` from ``module``) after the project's own
-    imports, unless it is there; ruff sorts it into place afterwards."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as error:
-        raise RegistrationError(
-            f"{path} does not parse ({error.msg}, line {error.lineno}): fix it and run again"
-        ) from None
-    ours = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom)
-        and node.module
-        and node.level == 0
-        and node.module.split(".")[0] == package
-    ]
-    if any(node.module == module and any(a.name == name for a in node.names) for node in ours):
-        return text
-    if not ours:
-        raise RegistrationError(
-            f"{path} has no `from {package}... import ...` lines left to add "
-            f"`{statement}` to: add that line to {path} by hand"
-        )
-    lines = text.splitlines(keepends=True)
-    lines.insert(ours[-1].end_lineno or ours[-1].lineno, statement + "\n")
-    return "".join(lines)
-
-
-def insert_before_marker(text: str, line: str, marker: str, path: str) -> str:
-    """Insert ``line`` just above the marker comment (idempotent)."""
-    lines = text.splitlines(keepends=True)
-    if any(existing.rstrip("\n") == line for existing in lines):
-        return text
-    index = _marker_index(lines, marker, path, [line])
-    lines.insert(index, line + "\n")
-    return "".join(lines)
-
-
-def _marker_index(lines: list[str], marker: str, path: str, wanted: list[str]) -> int:
-    for index, line in enumerate(lines):
-        if line.strip().startswith(marker):
-            return index
-    lines_to_add = "; ".join(line.strip() for line in wanted)
-    raise RegistrationError(
-        f"the line `{marker} ...` is missing from {path}: add `{lines_to_add}` to {path} by hand, "
-        f"or restore the marker and run the command again"
-    )
-
-
-def unregister_model(text: str, module: str, class_name: str) -> str:
-    """``models/__init__.py`` without the model's import (unchanged if it is not there)."""
-    return _without_lines(text, {f"from {module} import {class_name} as {class_name}"})
-
-
-def unregister_router(text: str, module: str, include_line: str) -> str:
-    """``main.py`` without the router's import and include (those that are there)."""
-    parent, _, name = module.rpartition(".")
-    return _without_lines(text, {f"from {parent} import {name}", include_line.strip()})
-
-
-def _without_lines(text: str, lines: set[str]) -> str:
-    kept = [line for line in text.splitlines(keepends=True) if line.strip() not in lines]
-    return "".join(kept)

@@ -320,7 +320,7 @@ def add_model(
         "add-model",
         added,
         f"Added [bold]{model.class_name}[/] at {model.route} (table {model.table}): "
-        f"{len(added.plan.created())} files created, {len(added.plan.edited())} edited.",
+        f"{len(added.plan.created())} files created.",
     )
 
 
@@ -592,8 +592,9 @@ def _show_outcome(command: str, outcome: Outcome, headline: str) -> None:
                 ui.console.print(
                     f"  {ui.escape(path.relative_to(root).as_posix())}{mark}", soft_wrap=True
                 )
-        ui.console.print("[bold]Would edit:[/]")
-        ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
+        if plan.change.edits:
+            ui.console.print("[bold]Would edit:[/]")
+            ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
         ui.console.print("Nothing was written (--dry-run).")
         return
     lines = [headline]

@@ -62,7 +62,8 @@ class ChangedFilesError(FastsqlaError):
 
 
 class RegistrationError(FastsqlaError):
-    """The marked place where a model is registered was not found; nothing was changed."""
+    """A file of a model that a command edits is missing, or cannot take the edit with
+    certainty; nothing was changed."""
 
 
 class CheckFailed(FastsqlaError):

@@ -1,5 +1,5 @@
-"""``fastsqla remove-model``: take a model out of a project, all or nothing: its files, its
-registration, and a revision that drops its table (and creates it again on downgrade).
+"""``fastsqla remove-model``: take a model out of a project, all or nothing: its files and a
+revision that drops its table (and creates it again on downgrade).
 
 It refuses when other models refer to the model, and, unless forced, when a file of the
 model differs from what fastsqla wrote (it renders them again from the commands kept in
@@ -9,7 +9,6 @@ the model's docstring, and compares).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ from fastsqla_cli.add_model import (
     carry_out,
     new_revision,
     resolve_references,
-    unregister_model,
-    unregister_router,
 )
 from fastsqla_cli.errors import ChangedFilesError, ModelNameError
 from fastsqla_cli.fields import parse_fields
@@ -88,30 +85,11 @@ def plan_removal(project: Project, name: str, *, force: bool) -> ModelPlan:
             "keep what you need from them, then run this again with --force"
         )
 
-    registrations: dict[str, Callable[[str], str]] = {
-        f"{package}/models/__init__.py": lambda text: unregister_model(
-            text, rendered.model_module, model.class_name
-        ),
-        f"{package}/main.py": lambda text: unregister_router(
-            text, rendered.router_module, rendered.router_include
-        ),
-    }
-    edits: dict[Path, tuple[str, str]] = {}
-    for registry, unregister in registrations.items():
-        path = project.root / registry
-        if path.is_file():
-            old = path.read_text(encoding="utf-8")
-            new = unregister(old)
-            if new != old:
-                edits[path] = (old, new)
-
     revision_path, revision_text = render_revision(
         package, model, fields, targets, new_revision(migration_head(project)), drop=True
     )
     revision = format_python(project.root, {revision_path: revision_text})[revision_path]
-    change = filetx.Change(
-        creates={project.root / revision_path: revision}, edits=edits, deletes=deletes
-    )
+    change = filetx.Change(creates={project.root / revision_path: revision}, deletes=deletes)
     filetx.check_writable(change)
     return ModelPlan(project, model, change, changed=tuple(changed))
 

@@ -181,9 +181,6 @@ class ModelFiles:
     """The new files of one model, relative to the project root."""
 
     files: dict[PurePosixPath, str]
-    model_module: str  # registered in `models/__init__.py`
-    router_module: str  # imported in `main.py` ...
-    router_include: str  # ... and included there
 
 
 def _imports(package: str, imports: Iterable[Import]) -> list[Import]:
@@ -384,12 +381,7 @@ def render_model(
             "test.py.jinja", imports=import_lines(test_imports), **context
         ),
     }
-    return ModelFiles(
-        files=files,
-        model_module=f"{package}.models.{m.module}",
-        router_module=f"{package}.routers.{m.module}",
-        router_include=f"    app.include_router({m.module}.router)",
-    )
+    return ModelFiles(files=files)
 
 
 def _views(

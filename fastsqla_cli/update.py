@@ -12,6 +12,7 @@ the file keeps both, between conflict markers, and the command lists it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,14 +80,14 @@ def update_project(
             return update
         filetx.check_writable(update.change)
         filetx.apply(update.change)
-        update = _replace(update, written=True)
+        update = dataclasses.replace(update, written=True)
         if not check or update.conflicts:
             return update
         from fastsqla_cli.check import check_change
 
         undone = "the update was undone; fix the project or update with --no-check"
         result = check_change(project.root, update.change, python, types, report, undone)
-        return _replace(update, report=result)
+        return dataclasses.replace(update, report=result)
 
 
 def plan_update(project: Project) -> Update:
@@ -96,13 +97,13 @@ def plan_update(project: Project) -> Update:
     new = __version__
     if _version(old) == _version(new):
         return Update(project, old, new, filetx.Change())
-    top = _work_tree_top(project.root)
-    _refuse_uncommitted(project.root)
     if _version(old) > _version(new):
         raise UsageError(
             f"{project.root} has the template of fastsqla {old}, newer than this fastsqla"
             f" ({new}): upgrade fastsqla (pip install -U fastsqla-cli)"
         )
+    top = _work_tree_top(project.root)
+    _refuse_uncommitted(project.root)
     if old not in released_versions():
         raise ProjectFileError(
             f"{project.root / ANSWERS_FILE} records _commit: {old}, which no fastsqla release"
@@ -112,17 +113,11 @@ def plan_update(project: Project) -> Update:
         templates = template_repository(scratch / "templates")
         clone = scratch / "project"
         git("clone", "--quiet", "--no-hardlinks", str(top), str(clone), cwd=scratch)
-        subproject = clone / project.root.relative_to(top)
+        subproject = clone / project.root.resolve().relative_to(top.resolve())
         _point_answers_at(subproject / ANSWERS_FILE, templates)
         git("commit", "--quiet", "--all", "-m", "fastsqla update: template source", cwd=clone)
         _copier_update(subproject, new, answers)
         return _compare(project, old, new, subproject)
-
-
-def _replace(update: Update, **changes: object) -> Update:
-    import dataclasses
-
-    return dataclasses.replace(update, **changes)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
@@ -225,10 +220,9 @@ def _compare(project: Project, old: str, new: str, subproject: Path) -> Update:
     conflicts: list[Path] = []
     for relative in _files(project.root) | _files(subproject):
         before, after = project.root / relative, subproject / relative
-        old_text = _read(before)
-        new_text = _read(after)
-        if old_text == new_text:
-            continue
+        if _bytes(before) == _bytes(after):
+            continue  # unchanged, text or not
+        old_text, new_text = _text(before), _text(after)
         if new_text is None:
             deletes[before] = old_text or ""
         elif old_text is None:
@@ -249,13 +243,24 @@ def _files(root: Path) -> set[Path]:
     return {Path(name) for name in listed.split("\0") if name and (root / name).is_file()}
 
 
-def _read(path: Path) -> str | None:
+def _bytes(path: Path) -> bytes | None:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FastsqlaError(f"cannot read {path}: {error}") from None
+    except OSError as error:
+        raise FastsqlaError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _text(path: Path) -> str | None:
+    content = _bytes(path)
+    try:
+        return None if content is None else content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FastsqlaError(
+            f"the update changes {path.name}, which is not UTF-8 text: fastsqla cannot"
+            " write it; restore the file from git"
+        ) from None
 
 
 def describe(update: Update) -> list[str]:

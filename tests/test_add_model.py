@@ -1,6 +1,8 @@
 """`add_model` on a real rendered project: what it writes, what it refuses, and safety."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,6 @@ from fastsqla_cli.errors import (
     FieldSpecError,
     ModelNameError,
     NotAProjectError,
-    RegistrationError,
 )
 from fastsqla_cli.new import create_project
 from fastsqla_cli.project import existing_models, find_project
@@ -36,7 +37,15 @@ def test_the_starter_model_is_registered(project: Path) -> None:
     }
 
 
-def test_add_model_creates_files_and_registers(project: Path) -> None:
+SERVED = """\
+from shop.main import create_app
+from shop.models import Base
+print(*sorted(Base.metadata.tables))
+print(*sorted(create_app().openapi()["paths"]))
+"""
+
+
+def test_add_model_creates_files_and_the_app_serves_them(project: Path) -> None:
     added = add_model(project, "BlogPost", ["title:str:max=200", "author:ref:User"])
     assert added.written and added.report is None
     plan = added.plan
@@ -52,18 +61,18 @@ def test_add_model_creates_files_and_registers(project: Path) -> None:
         "tests/factories/blog_post.py",
         "tests/test_blog_post.py",
     }
-    main = (project / "shop" / "main.py").read_text()
-    assert (
-        "from shop.routers import blog_post\nfrom shop.routers import health\n"  # sorted by ruff
-        in main
+    assert plan.edited() == []  # the app finds the model's modules; nothing lists them
+    served = subprocess.run(
+        [sys.executable, "-c", SERVED],
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
-    assert "    app.include_router(blog_post.router)\n    # fastsqla: routers" in main
-    models = (project / "shop" / "models" / "__init__.py").read_text()
-    assert (
-        "from shop.database import Base as Base\n"
-        "from shop.models.blog_post import BlogPost as BlogPost\n"
-        "from shop.models.user import User as User\n"
-    ) in models
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.split() == [
+        *("blog_posts", "users"),  # the tables Base.metadata knows
+        *("/blog-posts", "/blog-posts/{blog_post_id}", "/health", "/users", "/users/{user_id}"),
+    ]
     model = (project / "shop" / "models" / "blog_post.py").read_text()
     assert '__tablename__ = "blog_posts"' in model
     assert 'author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)' in model
@@ -135,17 +144,6 @@ def test_a_file_in_the_way_is_never_overwritten(project: Path) -> None:
     assert tree_snapshot(project) == before
 
 
-def test_a_missing_registration_marker_changes_nothing(project: Path) -> None:
-    main = project / "shop" / "main.py"
-    main.write_text(main.read_text().replace("# fastsqla: routers", "# my own comment"))
-    before = tree_snapshot(project)
-    with pytest.raises(RegistrationError) as raised:
-        add_model(project, "Post", ["title:str"])
-    assert "app.include_router(post.router)" in str(raised.value)
-    assert "shop/main.py" in str(raised.value)
-    assert tree_snapshot(project) == before
-
-
 def test_a_crash_after_the_first_file_is_written_changes_nothing(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -174,11 +172,11 @@ def test_outside_a_project_it_stops(tmp_path: Path, setup, message: str) -> None
         add_model(tmp_path, "Post", ["title:str"])
 
 
-def test_dry_run_plan_has_a_diff(project: Path) -> None:
+def test_a_plan_creates_files_and_edits_none(project: Path) -> None:
+    before = tree_snapshot(project)
     plan = plan_model(find_project(project), "Post", ["title:str"])
-    diff = plan.diff()
-    assert "+++ b/shop/main.py" in diff and "+    app.include_router(post.router)" in diff
-    assert "+from shop.models.post import Post as Post" in diff
+    assert len(plan.created()) == 6 and plan.edited() == [] and plan.diff() == ""
+    assert tree_snapshot(project) == before
 
 
 def test_no_model_name_can_shadow_what_models_and_routers_import(project: Path) -> None:

@@ -85,12 +85,6 @@ def with_a_post_unrecorded(root: Path) -> None:
     model.write_text(model.read_text().replace("    add-model Post", "    see the docs"))
 
 
-def main_without_marker(root: Path) -> None:
-    a_project(root)
-    main = root / "shop" / "shop" / "main.py"
-    main.write_text(main.read_text().replace("# fastsqla: routers", "# my own comment"))
-
-
 FALSE = "/bin/false"  # an executable that is not a Python interpreter
 
 # fmt: off
@@ -120,7 +114,6 @@ CASES = [
     ("answers half a list", answers_edited("package: shop", "- a list"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "is not valid YAML"),
     ("answers that are a list", answers_replaced("- a\n- b\n"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "does not hold question: answer pairs"),
     ("answers with no package", answers_edited("package: shop", "package: 3"), ["add-model", "Post", "title:str", "--project", "shop"], 1, "names no valid `package`"),
-    ("marker gone", main_without_marker, ["add-model", "Post", "title:str", "--project", "shop"], 1, "the line `# fastsqla: routers ...` is missing"),
     # add-field
     ("add a field to an unknown model", a_project, ["add-field", "Post", "title:str", "--project", "shop"], 2, "the project has no model 'Post' (models: User)"),
     ("add a field that exists", a_project, ["add-field", "User", "email:str", "--project", "shop"], 2, "User already has a field 'email': choose another name"),

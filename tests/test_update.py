@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,10 @@ DOCSTRING = (
 )
 NEXT_DOCSTRING = '"""The database layer: the base class of models, the engine and sessions."""\n'
 USER_DOCSTRING = '"""Our database layer (edited by us)."""\n'
+ROUTERS_LOOP = (
+    "    for router in routers_of(routers):  # each module of `routers`: see `discovery`\n"
+)
+NEXT_ROUTERS_LOOP = "    for router in routers_of(routers):  # see `discovery`\n"
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -69,6 +75,15 @@ def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = source / "templates" / "project" / "template" / "{{ package }}" / "database.py.jinja"
     assert database.read_text().startswith(DOCSTRING)
     database.write_text(database.read_text().replace(DOCSTRING, NEXT_DOCSTRING, 1))
+    # ... and where add-model's lines went before models and routers were found: the app's
+    # routers and the models package.
+    package = source / "templates" / "project" / "template" / "{{ package }}"
+    for path, old, new in [
+        (package / "main.py.jinja", ROUTERS_LOOP, NEXT_ROUTERS_LOOP),
+        (package / "models" / "__init__.py.jinja", "all tables", "every table"),
+    ]:
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new))
     venv = install_wheel(source, work)
     shutil.rmtree(source)  # the release runs from its wheel alone
     return venv / "bin" / "fastsqla"
@@ -92,10 +107,14 @@ def test_the_next_release_brings_its_change_and_keeps_the_users(
     settings = project / "shop" / "settings.py"
     database.write_text(database.read_text().replace(DOCSTRING, USER_DOCSTRING, 1))
     settings.write_text(settings.read_text() + "\n\n# Our own note, which no template touches.\n")
+    logo = project / "static" / "logo.png"  # a file of ours that is not text
+    logo.parent.mkdir()
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     refused = run(next_release, "update", "--no-check", cwd=project)
     assert refused.returncode == 2
-    assert "has uncommitted changes (2 files): commit or stash them first" in refused.stderr
-    git("commit", "--quiet", "--all", "-m", "our edits", cwd=project)
+    assert "has uncommitted changes (3 files): commit or stash them first" in refused.stderr
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", "our edits", cwd=project)
     fastsqla("add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=project)
     git("add", "--all", cwd=project)
     git("commit", "--quiet", "-m", "Post", cwd=project)
@@ -113,12 +132,19 @@ def test_the_next_release_brings_its_change_and_keeps_the_users(
     assert "1 file with conflicts" in updated.stderr
     assert git("rev-parse", "HEAD", cwd=project) == head  # nothing committed for the user
     changed = git("status", "--porcelain", cwd=project).splitlines()
-    assert sorted(changed) == [" M .copier-answers.yml", " M README.md", " M shop/database.py"]
+    assert sorted(changed) == [
+        " M .copier-answers.yml",
+        " M README.md",
+        " M shop/database.py",
+        " M shop/main.py",
+        " M shop/models/__init__.py",
+    ]
+    assert "edited  shop/main.py\n" in updated.stdout  # no conflict with the added model
+    assert NEXT_ROUTERS_LOOP in (project / "shop" / "main.py").read_text()
     assert f"_commit: {NEXT}\n" in (project / ".copier-answers.yml").read_text()
     assert settings.read_text().endswith("# Our own note, which no template touches.\n")
+    assert logo.read_bytes() == b"\x89PNG\r\n\x1a\n\xff\xfe"
     assert (project / "shop" / "models" / "post.py").is_file()
-    main = (project / "shop" / "main.py").read_text()
-    assert "from shop.routers import post\n" in main and "app.include_router(post.router)" in main
     text = database.read_text()
     assert text.startswith(
         "<<<<<<< before updating\n"
@@ -147,6 +173,33 @@ def test_an_update_whose_checks_fail_is_undone(next_release: Path, project: Path
     assert "the update was undone" in failed.stderr
     assert git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
     assert git("rev-parse", "HEAD", cwd=project) == before
+
+
+def work_tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("seconds", [0.5, 2.0, 4.0])
+def test_ctrl_c_at_any_moment_leaves_the_project_as_it_was(
+    next_release: Path, project: Path, seconds: float
+) -> None:
+    """Interrupted while copier works on its scratch copies, or while the checks run on
+    the updated project, the update leaves the project as it was."""
+    before = work_tree(project)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    command = [str(next_release), "update", "--python", PYTHON, "--no-types"]
+    update = subprocess.Popen(command, cwd=project, env=env, stderr=subprocess.PIPE, text=True)
+    time.sleep(seconds)
+    assert update.poll() is None, "the update ended before it could be interrupted"
+    update.send_signal(signal.SIGINT)
+    _, err = update.communicate(timeout=120)
+    assert update.returncode == 130, err
+    assert work_tree(project) == before
+    assert git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
 
 
 @pytest.mark.parametrize(

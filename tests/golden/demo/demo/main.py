@@ -18,18 +18,18 @@ from starlette.types import Scope
 from starlette.types import Send
 
 from demo import DESCRIPTION
+from demo import routers
 from demo.database import DATABASE_RESPONSES
 from demo.database import ConnectionQueue
 from demo.database import DatabaseURLError
 from demo.database import check_database
 from demo.database import make_engine
 from demo.database import prepare_schema
+from demo.discovery import routers_of
 from demo.errors import register_error_handlers
 from demo.migrations import SchemaError
 from demo.migrations import bring_up_to_date
 from demo.models import Base
-from demo.routers import health
-from demo.routers import user
 from demo.settings import Settings
 
 
@@ -120,9 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     app.add_middleware(OneLineStartupErrors)
-    app.include_router(health.router)
-    app.include_router(user.router)
-    # fastsqla: routers (`fastsqla add-model` includes new routers above this line)
+    for router in routers_of(routers):  # each module of `routers`: see `discovery`
+        app.include_router(router)
     return app
 
 

@@ -1,6 +1,7 @@
-"""Every model of the project, imported so that `Base.metadata` knows all tables."""
+"""Every model of the project: each module here is imported, so that `Base.metadata` knows
+all tables. A model is a module of this package; nothing else lists it."""
 
 from demo.database import Base as Base
-from demo.models.user import User as User
+from demo.discovery import import_modules
 
-# fastsqla: models (`fastsqla add-model` imports new models above this line)
+import_modules(__name__, __path__)

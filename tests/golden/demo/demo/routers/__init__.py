@@ -1,4 +1,5 @@
-"""HTTP routes, one module per model, and the parameters they share."""
+"""HTTP routes, one module per model, and the parameters they share: the app serves the
+`router` of every module here (see `discovery`)."""
 
 from typing import Annotated
 
