@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.add_model import plan_model
-from fastsqla_cli.copier_template import CopierTemplate
 from fastsqla_cli.errors import CheckFailed, DestinationError, ToolError, UsageError, WriteError
 from fastsqla_cli.naming import ProjectName, project_name
 from fastsqla_cli.project import DATABASES, Project, locked
@@ -255,9 +254,12 @@ def _move_into_place(staging: Path, destination: Path) -> None:
 
 
 def _render(root: Path, name: ProjectName, database: str, description: str) -> None:
-    CopierTemplate(templates_dir() / "project").render(
+    from copier import run_copy
+
+    run_copy(
+        str(templates_dir() / "project"),
         root,
-        {
+        data={
             "project_name": name.distribution,
             "package": name.package,
             "description": description,
@@ -266,7 +268,9 @@ def _render(root: Path, name: ProjectName, database: str, description: str) -> N
             "fastsqla_version": __version__,
             "uv_build_requirement": uv_build_requirement(installed_uv_version()),
         },
-        commit=__version__,
+        defaults=True,
+        quiet=True,
+        unsafe=False,
     )
     # The starter model goes through the same code path as `fastsqla add-model`.
     project = Project(root=root, package=name.package, database=database)

@@ -1,7 +1,7 @@
 """Compiled templates kept between runs, so a template is compiled once, not every run.
 
-Compiling fastsqla's two dozen templates costs more than rendering them (70-100 ms against
-about 10 ms here). Jinja stores each compiled template with a checksum of its source, its
+Compiling the model templates (which `add-model`, and `new` for its starter model, render)
+costs more than rendering them. Jinja stores each compiled template with a checksum of its source, its
 own bytecode format version and the Python version, and compiles again when one of them
 differs, so an edited template or a new fastsqla never runs stale code. The cache is an
 optimisation only: when its directory cannot be read or written, templates are compiled as

@@ -52,7 +52,7 @@ def test_quick_cli_bench_prints_its_table(tmp_path: Path) -> None:
         "| minimal typer app running its command (--name x) ",
     ):
         assert label in out, f"missing row {label!r} in:\n{out}"
-    assert "x target 0.5 s, " in out and "x target 0.4 s, " in out
+    assert "x target 0.8 s, " in out and "x target 0.4 s, " in out
     assert out.count("x floor") == 2  # new and add-model, against the typer command floor
     assert "B. App" not in out  # --only cli
     figures = json.loads(raw.read_text())["cli"]
