@@ -1,11 +1,11 @@
 """Compiled templates kept between runs, so a template is compiled once, not every run.
 
 Compiling the model templates (which `add-model`, and `new` for its starter model, render)
-costs more than rendering them. Jinja stores each compiled template with a checksum of its source, its
-own bytecode format version and the Python version, and compiles again when one of them
-differs, so an edited template or a new fastsqla never runs stale code. The cache is an
-optimisation only: when its directory cannot be read or written, templates are compiled as
-if it did not exist.
+costs more than rendering them. Jinja stores each compiled template with a checksum of its
+source, its own bytecode format version and the Python version, and compiles again when one
+of them differs, so an edited template or a new fastsqla never runs stale code. The cache is
+an optimisation only: when its directory cannot be read or written, templates are compiled
+as if it did not exist.
 
 Where: ``$FASTSQLA_CACHE_DIR``, else ``$XDG_CACHE_HOME/fastsqla``, else
 ``~/.cache/fastsqla``; ``FASTSQLA_CACHE_DIR=off`` turns it off.
