@@ -52,7 +52,7 @@ TYPES: dict[str, FieldType] = {
             schema_imports=(
                 ("typing", "Annotated"),
                 ("pydantic", "Field"),
-                ("{package}.schemas", "Text"),
+                ("{package}.field_types", "Text"),
             ),
         ),
         FieldType(
@@ -65,7 +65,7 @@ TYPES: dict[str, FieldType] = {
             can_index=False,
             help="long text",
             model_imports=(("{package}.column_types", "LongText"),),
-            schema_imports=(("{package}.schemas", "LongStr"),),
+            schema_imports=(("{package}.field_types", "LongStr"),),
         ),
         FieldType(
             "int",
@@ -75,7 +75,7 @@ TYPES: dict[str, FieldType] = {
             sample="n",
             help="32-bit integer",
             model_imports=(("sqlalchemy", "Integer"),),
-            schema_imports=(("{package}.schemas", "Int32"),),
+            schema_imports=(("{package}.field_types", "Int32"),),
         ),
         FieldType(
             "bigint",
@@ -85,7 +85,7 @@ TYPES: dict[str, FieldType] = {
             sample="5_000_000_000 + n",
             help="64-bit integer column, up to 2**53 through the API",
             model_imports=(("sqlalchemy", "BigInteger"),),
-            schema_imports=(("{package}.schemas", "Int64"),),
+            schema_imports=(("{package}.field_types", "Int64"),),
         ),
         FieldType(
             "float",
@@ -95,7 +95,7 @@ TYPES: dict[str, FieldType] = {
             sample="n + 0.5",
             help="double-precision float",
             model_imports=(("sqlalchemy", "Double"),),
-            schema_imports=(("{package}.schemas", "Float64"),),
+            schema_imports=(("{package}.field_types", "Float64"),),
         ),
         FieldType(
             "decimal",
@@ -105,7 +105,7 @@ TYPES: dict[str, FieldType] = {
             sample='f"{n}.25"',
             help="exact number, 12 digits with 2 decimals",
             model_imports=(("sqlalchemy", "Numeric"), ("decimal", "Decimal")),
-            schema_imports=(("{package}.schemas", "Decimal12_2"),),
+            schema_imports=(("{package}.field_types", "Decimal12_2"),),
         ),
         FieldType(
             "bool",
@@ -116,7 +116,7 @@ TYPES: dict[str, FieldType] = {
             can_unique=False,
             help="true or false",
             model_imports=(("sqlalchemy", "Boolean"),),
-            schema_imports=(("{package}.schemas", "Bool"),),
+            schema_imports=(("{package}.field_types", "Bool"),),
         ),
         FieldType(
             "date",
@@ -126,7 +126,7 @@ TYPES: dict[str, FieldType] = {
             sample="(date(2024, 1, 1) + timedelta(days=n)).isoformat()",
             help="calendar date",
             model_imports=(("sqlalchemy", "Date"), ("datetime", "date")),
-            schema_imports=(("{package}.schemas", "Day"),),
+            schema_imports=(("{package}.field_types", "Day"),),
             sample_imports=(("datetime", "date"), ("datetime", "timedelta")),
         ),
         FieldType(
@@ -137,7 +137,7 @@ TYPES: dict[str, FieldType] = {
             sample="(EPOCH + timedelta(minutes=n)).isoformat()",
             help="date and time with a time zone, stored in UTC",
             model_imports=(("{package}.column_types", "UTCDateTime"), ("datetime", "datetime")),
-            schema_imports=(("{package}.schemas", "UTCDatetime"),),
+            schema_imports=(("{package}.field_types", "UTCDatetime"),),
             sample_imports=(("datetime", "timedelta"), ("tests.factories", "EPOCH")),
         ),
         FieldType(
@@ -160,7 +160,7 @@ TYPES: dict[str, FieldType] = {
             can_index=False,
             help="a JSON object",
             model_imports=(("{package}.column_types", "PortableJSON"), ("typing", "Any")),
-            schema_imports=(("{package}.schemas", "JSONObject"),),
+            schema_imports=(("{package}.field_types", "JSONObject"),),
         ),
         FieldType(
             "ref",
@@ -170,7 +170,7 @@ TYPES: dict[str, FieldType] = {
             sample="n",
             help="reference to another model: author:ref:User",
             model_imports=(("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")),
-            schema_imports=(("{package}.schemas", "Reference"),),
+            schema_imports=(("{package}.field_types", "Reference"),),
         ),
     )
 }

@@ -173,7 +173,19 @@ class FieldView:
     def sample(self) -> str:
         if self.is_self:
             return "None"
-        return self.field.kind.sample.replace("{field}", self.field.name[:20])
+        # A long name gets a short prefix, so that its payload line stays within 88 columns.
+        prefix = self.field.name[: max(1, min(20, 60 - len(self.field.name)))]
+        return self.field.kind.sample.replace("{field}", prefix)
+
+
+# Names a router defines, imports or uses as locals, besides those made from its model's.
+ROUTER_NAMES = frozenset(
+    {
+        *("router", "session", "connection", "data", "offset", "limit", "query", "rows"),
+        *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
+        *("SessionDep", "ConnectionDep"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ def _model_imports(package: str, views: list[FieldView]) -> list[Import]:
 def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
     imports: list[Import] = [
         ("pydantic", "ConfigDict"),
-        (f"{package}.schemas", "RequestBody"),
+        (f"{package}.field_types", "RequestBody"),
     ]
     if any(not v.field.optional for v in views):
         imports += [("pydantic", "field_validator"), ("pydantic.json_schema", "SkipJsonSchema")]
@@ -352,6 +364,13 @@ def render_model(
         "lengths": [v for v in views if v.field.type == "str"],
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
+        "numbered": any(not v.is_self for v in plain),  # a sample value uses the counter
+        # The router's names for one row and its dependency: the model's own, unless that
+        # is a name the router already uses (a model `Session` must not shadow the session).
+        "var": m.module if m.module not in ROUTER_NAMES else f"{m.module}_row",
+        "dep": f"{m.class_name}Dep"
+        if f"{m.class_name}Dep" not in ROUTER_NAMES
+        else f"{m.class_name}RowDep",
         "validator": _call(
             "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
         ),

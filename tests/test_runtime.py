@@ -158,7 +158,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from shop.database import ConnectionDep, SessionDep
 from shop.main import create_app
-from shop.models import User
+from shop.models.user import User
 from shop.settings import Settings
 
 app = create_app(Settings(database_url=sys.argv[1], database_pool_size=1))

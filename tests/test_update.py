@@ -234,6 +234,16 @@ def test_refusals_change_nothing(
     assert after == before
 
 
+def test_plain_copier_update_cannot_find_the_template(project: Path) -> None:
+    """What the README says: the answers file names `fastsqla-cli`, not a template copier
+    could fetch; `fastsqla update` is the way."""
+    from copier import run_update
+
+    with pytest.raises(ValueError, match="Local template must be a directory"):
+        run_update(project, defaults=True, overwrite=True, quiet=True)
+    assert git("status", "--porcelain", cwd=project) == ""
+
+
 def test_a_project_at_the_installed_version_is_up_to_date_in_git_or_not(tmp_path: Path) -> None:
     fastsqla("new", "shop", "--no-check", cwd=tmp_path)
     out = fastsqla("update", "--no-check", cwd=tmp_path / "shop")

@@ -7,8 +7,8 @@ from pydantic import Field
 from pydantic import field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from demo.schemas import RequestBody
-from demo.schemas import Text
+from demo.field_types import RequestBody
+from demo.field_types import Text
 
 
 class UserCreate(RequestBody):

@@ -1,0 +1,167 @@
+"""The field types the request and response bodies of every model share (`schemas`).
+
+A request field takes JSON's own type for its value (no "1" for 1, no 1 for true) and only
+values that SQLite, PostgreSQL and MySQL/MariaDB all store; its JSON schema says so, so a
+client generated from the OpenAPI document never sends what the server refuses.
+"""
+
+import json
+import re
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from typing import Any
+
+from pydantic import AfterValidator
+from pydantic import AwareDatetime
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import Field
+from pydantic import Strict
+from pydantic import WithJsonSchema
+from pydantic import model_validator
+from typing_extensions import TypeAliasType
+
+# PostgreSQL refuses the NUL character in text and in JSON.
+NO_NUL = r"^[^\x00]*$"
+# Long text: MySQL/MariaDB take at most 16 MiB in one statement (`max_allowed_packet`).
+LONG_TEXT_MAX_LENGTH = 1_000_000
+
+
+def _not_a_number(value: object) -> object:
+    # Lax parsing would read a number as a date, a time or an amount: ask for the text.
+    if isinstance(value, int | float):
+        raise ValueError("write it as a string")
+    return value
+
+
+def _integer(value: object) -> object:
+    # JSON's integers: 3 and 3.0 (one number to JSON), not "3" nor true.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected an integer")
+    return value
+
+
+Text = Annotated[str, Strict(), Field(pattern=NO_NUL)]
+LongStr = Annotated[str, Strict(), Field(pattern=NO_NUL, max_length=LONG_TEXT_MAX_LENGTH)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1), BeforeValidator(_integer)]
+# A BIGINT column holds 64 bits, but JSON parsers that read numbers as doubles (JavaScript,
+# most validators) read integers exactly up to 2**53 only: the API takes those.
+Int64 = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1), BeforeValidator(_integer)]
+Float64 = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Bool = Annotated[bool, Strict()]
+# The id of a row of another table (ids are positive 32-bit integers).
+Reference = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_integer)]
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+
+# On 0001-01-01 a zone ahead of UTC, on 9999-12-31 one behind it: in UTC, such a time
+# leaves the years 1-9999 that Python and the databases share.
+OUT_OF_RANGE_TIME = r"(0001-01-01[Tt ].*\+(?!00:00)|9999-12-31[Tt ].*-(?!00:00))"
+
+
+def _time_in_range(value: object) -> object:
+    if isinstance(value, str) and re.match(OUT_OF_RANGE_TIME, value):
+        raise ValueError("in UTC, this time is before year 1 or after year 9999")
+    return _not_a_number(value)
+
+
+def _as_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("in UTC, this time is before year 1 or after year 9999") from None
+
+
+# Any time zone in, UTC out: the form the database gives back, so responses never differ.
+UTCDatetime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_time_in_range),
+    AfterValidator(_as_utc),
+    Field(json_schema_extra={"pattern": f"^(?!{OUT_OF_RANGE_TIME})"}),
+]
+
+# Exact amounts travel as strings, the way responses write them: 12 digits, 2 of them
+# after the point ("1.50"), the most a NUMERIC(12, 2) column holds.
+DECIMAL_12_2 = r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
+def _decimal_text(value: object) -> object:
+    if isinstance(value, str) and not re.match(DECIMAL_12_2, value):
+        raise ValueError('write at most 10 digits before the point and 2 after it: "1.50"')
+    return _not_a_number(value)
+
+
+def _to_cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+Decimal12_2 = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    AfterValidator(_to_cents),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_12_2}),
+]
+
+# A JSON document whose keys and strings hold no NUL, whose numbers are Int64 or finite
+# doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels) and written in at
+# most LONG_TEXT_MAX_LENGTH characters, like long text.
+MAX_JSON_DEPTH = 16
+JSONValue = TypeAliasType(
+    "JSONValue",
+    "Annotated[dict[Text, JSONValue], Field(json_schema_extra={'additionalProperties': False})]"
+    " | list[JSONValue] | Text | Int64 | Float64 | Bool | None",
+)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def _storable_json(value: dict[str, Any]) -> dict[str, Any]:
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    if len(json.dumps(value)) > LONG_TEXT_MAX_LENGTH:
+        raise ValueError(f"longer than {LONG_TEXT_MAX_LENGTH} characters once written")
+    return value
+
+
+JSONObject = Annotated[
+    dict[Text, JSONValue],
+    Field(
+        description=f"nested at most {MAX_JSON_DEPTH} levels deep, "
+        f"at most {LONG_TEXT_MAX_LENGTH} characters once written",
+        json_schema_extra={"additionalProperties": False},
+    ),
+    AfterValidator(_storable_json),
+]
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and re.search("[\ud800-\udfff]", value) is not None
+    if isinstance(value, dict):
+        return any(map(_has_lone_surrogate, value)) or any(map(_has_lone_surrogate, value.values()))
+    if isinstance(value, list):
+        return any(map(_has_lone_surrogate, value))
+    return False
+
+
+class RequestBody(BaseModel):
+    """Base of every request body."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def only_characters(cls, data: Any) -> Any:
+        """JSON can spell half of a UTF-16 pair on its own ("\\ud800"); no database stores
+        that, since it is not a character."""
+        if _has_lone_surrogate(data):
+            raise ValueError("a lone surrogate (\\ud800-\\udfff) is not a character")
+        return data

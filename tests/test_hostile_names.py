@@ -1,0 +1,59 @@
+"""Any name the CLI accepts makes a project whose checks pass: one project holds a model for
+each hostile name below, and its tests, ruff and mypy --strict pass on SQLite, PostgreSQL
+and MariaDB. (Names that cannot work are refused: see test_naming and test_refusals.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.servers import required_database
+from tests.test_e2e import fastsqla
+
+pytestmark = pytest.mark.e2e
+PYTHON = sys.executable
+LONGEST = 63  # PostgreSQL's identifier limit, which fastsqla holds every database to
+
+# (add-model arguments, what makes the name hostile)
+HOSTILE = [
+    (["Session", "title:str"], "the router's database session, and SessionDep"),
+    (["Connection", "row:int"], "the router's connection, ConnectionDep, and its local `row`"),
+    (["Row", "value:str"], "locals of the router: `row`, and `value` in its update loop"),
+    (["Router", "router:str"], "the name every router module defines"),
+    (["List", "type:str", "self:str"], "builtins shadowed by a submodule; `self` as a column"),
+    (["Dict", "str:str"], "a builtin the shared field types use, as model and column"),
+    (["Type", "name:str"], "a builtin, as a module of models/, schemas/ and routers/"),
+    (["Discovery", "data:json", "date:date"], "the app's own module, and type names as fields"),
+    (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),
+    (["Order", "select:str", "key:str", "values:int", "--table", "order"], "SQL keywords"),
+    (["Group", "name:str"], "`groups` is reserved in MySQL 8"),
+    (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
+    (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
+    (
+        ["Item", f"{'n' * LONGEST}:str", "--table", "t" * LONGEST],
+        "a table and a column at the identifier limit",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    fastsqla("new", "shop", "--no-check", cwd=root)
+    for arguments, _ in HOSTILE:
+        fastsqla("add-model", *arguments, "--no-check", cwd=root / "shop")
+    return root / "shop"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
+def test_every_hostile_name_makes_a_project_whose_checks_pass(project: Path, kind: str) -> None:
+    check = ["check", "--python", PYTHON]
+    if kind == "sqlite":
+        out = fastsqla(*check, cwd=project)  # with mypy --strict, once
+        assert "All checks passed (tests, ruff, mypy)" in out
+    else:
+        with required_database(kind) as url:
+            out = fastsqla(*check, "--no-types", "--database-url", url, cwd=project)
+        assert "All checks passed (tests, ruff)" in out
