@@ -36,6 +36,21 @@ KEPT_ANSWERS = ("description_literal", "uv_build_requirement")
 
 
 @dataclass(frozen=True)
+class Step:
+    """A change to the project's own code (its models, schemas, routers, tests) that the
+    template of ``version`` needs, such as an import of a module the template renamed.
+    ``run`` gets the project's root and its package, and edits files in place."""
+
+    version: str
+    run: Callable[[Path, str], None]
+
+
+# The steps of every release, oldest first. An update runs those of the versions after the
+# project's, up to the installed one, once copier has updated the template's own files.
+STEPS: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
 class Update:
     """What ``fastsqla update`` does to a project: from which template version to which,
     the change to its files, the files left with conflict markers, whether it was written,
@@ -117,6 +132,9 @@ def plan_update(project: Project) -> Update:
         _point_answers_at(subproject / ANSWERS_FILE, templates)
         git("commit", "--quiet", "--all", "-m", "fastsqla update: template source", cwd=clone)
         _copier_update(subproject, new, answers)
+        for step in STEPS:
+            if _version(old) < _version(step.version) <= _version(new):
+                step.run(subproject, project.package)
         return _compare(project, old, new, subproject)
 
 

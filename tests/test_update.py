@@ -31,6 +31,18 @@ DOCSTRING = (
 )
 NEXT_DOCSTRING = '"""The database layer: the base class of models, the engine and sessions."""\n'
 USER_DOCSTRING = '"""Our database layer (edited by us)."""\n'
+NEXT_STEPS = """\
+
+
+def _value_types(root: Path, package: str) -> None:
+    for path in (root / package / "schemas").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        old, new = f"from {package}.field_types import", f"from {package}.value_types import"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+STEPS: tuple[Step, ...] = (Step("NEXT", _value_types),)
+""".replace('"NEXT"', f'"{NEXT}"')
 ROUTERS_LOOP = (
     "    for router in routers_of(routers):  # each module of `routers`: see `discovery`\n"
 )
@@ -84,6 +96,19 @@ def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]:
         assert old in path.read_text()
         path.write_text(path.read_text().replace(old, new))
+    # ... and renames a module that the user's own code (schemas) imports: the release
+    # writes the model schemas with the new name, and carries the old ones over in a step.
+    (package / "field_types.py").rename(package / "value_types.py")
+    for path in [
+        package / "schemas" / "__init__.py",
+        source / "fastsqla_cli" / "fields.py",
+        source / "fastsqla_cli" / "rendering.py",
+    ]:
+        assert "field_types" in path.read_text()
+        path.write_text(path.read_text().replace("field_types", "value_types"))
+    update = source / "fastsqla_cli" / "update.py"
+    assert "STEPS: tuple[Step, ...] = ()\n" in update.read_text()
+    update.write_text(update.read_text().replace("STEPS: tuple[Step, ...] = ()\n", NEXT_STEPS))
     venv = install_wheel(source, work)
     shutil.rmtree(source)  # the release runs from its wheel alone
     return venv / "bin" / "fastsqla"
@@ -133,11 +158,16 @@ def test_the_next_release_brings_its_change_and_keeps_the_users(
     assert git("rev-parse", "HEAD", cwd=project) == head  # nothing committed for the user
     changed = git("status", "--porcelain", cwd=project).splitlines()
     assert sorted(changed) == [
+        " D shop/field_types.py",
         " M .copier-answers.yml",
         " M README.md",
         " M shop/database.py",
         " M shop/main.py",
         " M shop/models/__init__.py",
+        " M shop/schemas/__init__.py",
+        " M shop/schemas/post.py",  # by the release's step
+        " M shop/schemas/user.py",
+        "?? shop/value_types.py",
     ]
     assert "edited  shop/main.py\n" in updated.stdout  # no conflict with the added model
     assert NEXT_ROUTERS_LOOP in (project / "shop" / "main.py").read_text()
