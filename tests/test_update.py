@@ -193,6 +193,24 @@ def test_the_next_release_brings_its_change_and_keeps_the_users(
     assert again.returncode == 0 and "is up to date" in again.stdout, again.stderr
 
 
+def test_a_project_in_a_folder_of_a_larger_repository_updates(
+    next_release: Path, tmp_path: Path
+) -> None:
+    repository = tmp_path / "monorepo"
+    (repository / "services").mkdir(parents=True)
+    (repository / "web.txt").write_text("another part of the repository\n")
+    fastsqla("new", "shop", "--no-check", cwd=repository / "services")
+    git("init", "--quiet", cwd=repository)
+    git("add", "--all", cwd=repository)
+    git("commit", "--quiet", "-m", "monorepo", cwd=repository)
+    project = repository / "services" / "shop"
+    done = run(next_release, "update", "--no-check", cwd=project / "shop")  # from inside
+    assert done.returncode == 0, done.stdout + done.stderr
+    changed = git("status", "--porcelain", cwd=repository).splitlines()
+    assert changed and all(line[3:].startswith("services/shop/") for line in changed), changed
+    assert f"_commit: {NEXT}\n" in (project / ".copier-answers.yml").read_text()
+
+
 def test_an_update_whose_checks_fail_is_undone(next_release: Path, project: Path) -> None:
     tests = project / "tests" / "test_health.py"
     tests.write_text(tests.read_text() + "\n\ndef test_ours() -> None:\n    assert False\n")
