@@ -523,7 +523,7 @@ def update(
                 report=progress,
                 on_wait=_waiting,
             )
-    where = ui.escape(_display(done.project.root))
+    where = ui.escape(done.project.root.name)
     if done.up_to_date:
         ui.summary("fastsqla update", [f"{where} is up to date (fastsqla {done.new})."], [])
         return
