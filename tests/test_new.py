@@ -4,6 +4,8 @@ import ast
 import os
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -266,3 +268,18 @@ def test_a_failure_while_moving_into_an_empty_directory_takes_everything_back(
         create_project(tmp_path / "shop")
     assert [p.name for p in tmp_path.iterdir()] == ["shop"]
     assert list((tmp_path / "shop").iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["api", "shop", "tests_app", "todo", "web", "x", "zoo"])
+def test_a_project_passes_ruff_whatever_its_package_sorts_beside_tests(
+    tmp_path: Path, name: str
+) -> None:
+    """The tests import the package and their own helpers: `tests` has an isort section of
+    its own, so the template's import blocks are sorted for any package name (`todo` and
+    `x` sort after `tests`, which failed ruff when both were first-party)."""
+    root = create_project(tmp_path / name).root
+    for command in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "."], cwd=root, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 from demo.database import make_engine
 from demo.main import create_app
 from demo.settings import Settings
+
 from tests.tables import drop_tables
 from tests.tables import empty_tables
 

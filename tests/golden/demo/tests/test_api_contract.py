@@ -29,6 +29,7 @@ from demo.main import create_app
 from demo.migrations import bring_up_to_date
 from demo.models import Base
 from demo.settings import Settings
+
 from tests.tables import drop_tables
 from tests.tables import empty_tables
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.migrations import alembic_config
 from demo.models import Base
+
 from tests.tables import drop_tables
 
 pytestmark = pytest.mark.anyio

@@ -6,6 +6,7 @@ import pytest
 from httpx import AsyncClient
 
 from demo.schemas.user import UserCreate
+
 from tests.factories.user import create_user
 from tests.factories.user import user_payload
 
