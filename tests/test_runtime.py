@@ -128,6 +128,22 @@ def test_a_wrong_database_url_stops_the_app_with_one_line(
     assert "Traceback" not in done.stderr
 
 
+def test_a_setting_the_app_cannot_use_stops_uvicorn_with_one_line(shop: Path) -> None:
+    done = subprocess.run(
+        [PYTHON, "-c", UVICORN, "", "shop.main:app", "--port", "0"],
+        cwd=shop,
+        env={**os.environ, "LOG_LEVEL": "LOUD", "DATABASE_QUEUE_TIMEOUT": "-1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: invalid settings: DATABASE_QUEUE_TIMEOUT: Input should be greater than 0;"
+        " LOG_LEVEL: Input should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n"
+    )
+
+
 def test_a_database_the_app_does_not_recognise_stops_it_with_one_line(
     shop: Path, tmp_path: Path
 ) -> None:

@@ -73,7 +73,7 @@ class OneLineStartupErrors:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; tests pass their own settings."""
-    settings = settings or Settings()
+    settings = settings or Settings.from_environment()
     # LOG_LEVEL is the level of the app's own loggers (`logging.getLogger(__name__)` in
     # its modules); libraries keep logging warnings only, uvicorn follows --log-level.
     basicConfig(format="%(levelname)s: %(name)s: %(message)s")

@@ -2,11 +2,14 @@
 
 from typing import Annotated
 from typing import Literal
+from typing import Self
 
 from pydantic import Field
+from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
+from pydantic_settings import SettingsError
 
 
 class Settings(BaseSettings):
@@ -28,3 +31,18 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_case(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @classmethod
+    def from_environment(cls) -> Self:
+        """The settings; a value the app cannot use stops it with one line naming each such
+        variable (`SystemExit`), not a traceback."""
+        try:
+            return cls()
+        except ValidationError as error:
+            problems = [
+                f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+                for problem in error.errors()
+            ]
+        except SettingsError as error:  # a value that is not the JSON the setting needs
+            problems = [str(error)]
+        raise SystemExit(f"error: invalid settings: {'; '.join(problems)}")

@@ -1,4 +1,5 @@
-"""Settings that change how the app is built: CORS and the log level."""
+"""Settings that change how the app is built (CORS, the log level), and the one line a
+value the app cannot use stops it with."""
 
 import logging
 
@@ -29,3 +30,22 @@ def test_the_log_level_applies_to_the_app_loggers() -> None:
     assert logging.getLogger("demo").level == logging.DEBUG
     create_app(Settings())
     assert logging.getLogger("demo").level == logging.INFO
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be 'DEBUG', 'INFO'"),
+        ("DATABASE_QUEUE_TIMEOUT", "0", "DATABASE_QUEUE_TIMEOUT: Input should be greater than 0"),
+        ("CORS_ORIGINS", "https://app.example", '"cors_origins"'),
+    ],
+)
+def test_a_setting_the_app_cannot_use_stops_it_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit) as stopped:
+        create_app()
+    line = str(stopped.value.code)
+    assert line.startswith("error: invalid settings: ") and message in line
+    assert "\n" not in line

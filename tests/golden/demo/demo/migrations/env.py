@@ -47,7 +47,7 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_async_engine(Settings().database_url)
+    engine = create_async_engine(Settings.from_environment().database_url)
     if engine.dialect.name == "sqlite":
         # Let SQLite run each revision in a transaction of its own, DDL included: the
         # driver would otherwise commit every statement at once.
@@ -68,7 +68,7 @@ async def run_online() -> None:
 
 if context.is_offline_mode():  # `alembic upgrade --sql`: write the SQL, run nothing
     context.configure(
-        url=Settings().database_url,
+        url=Settings.from_environment().database_url,
         target_metadata=Base.metadata,
         literal_binds=True,
         render_item=render_item,
