@@ -58,15 +58,6 @@ def validate_description(description: str) -> str:
     return description
 
 
-def python_literal(text: str) -> str:
-    """``text`` as a Python string literal, quoted the way ruff's formatter quotes it."""
-    escaped = (
-        text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    quote = "'" if text.count('"') > text.count("'") else '"'
-    return quote + escaped.replace(quote, "\\" + quote) + quote
-
-
 def uv_build_requirement(uv_version: str | None) -> str:
     """The project's build backend: ``uv_build`` bounded to one minor release, as ``uv init``
     writes it, namely the minor release of the uv that fastsqla runs. That uv then builds
@@ -263,7 +254,6 @@ def _render(root: Path, name: ProjectName, database: str, description: str) -> N
             "project_name": name.distribution,
             "package": name.package,
             "description": description,
-            "description_literal": python_literal(description),
             "database": database,
             "fastsqla_version": __version__,
             "uv_build_requirement": uv_build_requirement(installed_uv_version()),

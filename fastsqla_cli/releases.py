@@ -71,10 +71,11 @@ def released_versions() -> list[str]:
     bundle = bundle_path()
     if not bundle.is_file():
         return []
-    with tempfile.TemporaryDirectory(prefix="fastsqla-releases.") as scratch:
-        repository = template_repository(Path(scratch) / "template", with_installed=False)
-        tags = git("tag", "--list", "--sort=v:refname", cwd=repository)
-    return tags.split()
+    from packaging.version import Version
+
+    heads = git("bundle", "list-heads", str(bundle), cwd=bundle.parent).split()
+    tags = [ref.removeprefix("refs/tags/") for ref in heads if ref.startswith("refs/tags/")]
+    return sorted(tags, key=Version)
 
 
 def template_repository(destination: Path, *, with_installed: bool = True) -> Path:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 CONFLICT_MARKER = "<<<<<<< before updating"
 # Answers that the template takes but copier does not record (`when: false` questions),
 # so that the answers file keeps them and the old template renders as it did.
-KEPT_ANSWERS = ("description_literal", "uv_build_requirement")
+KEPT_ANSWERS = ("uv_build_requirement",)
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,12 @@ def _compare(project: Project, old: str, new: str, subproject: Path) -> Update:
     edits: dict[Path, tuple[str, str]] = {}
     deletes: dict[Path, str] = {}
     conflicts: list[Path] = []
-    for relative in _files(project.root) | _files(subproject):
+    for relative in _changed(subproject):
         before, after = project.root / relative, subproject / relative
-        if _bytes(before) == _bytes(after):
-            continue  # unchanged, text or not
-        old_text, new_text = _text(before), _text(after)
+        old_bytes, new_bytes = _bytes(before), _bytes(after)
+        if old_bytes == new_bytes:
+            continue  # only its mode changed, which a change of text cannot carry
+        old_text, new_text = _text(before, old_bytes), _text(after, new_bytes)
         if new_text is None:
             deletes[before] = old_text or ""
         elif old_text is None:
@@ -253,12 +254,16 @@ def _compare(project: Project, old: str, new: str, subproject: Path) -> Update:
     return Update(project, old, new, change, tuple(sorted(conflicts)))
 
 
-def _files(root: Path) -> set[Path]:
-    """The files of the project that git tracks or would track (not the ignored ones)."""
-    listed = git(
-        "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".", cwd=root
+def _changed(subproject: Path) -> list[Path]:
+    """The files of the clone that differ from the project's last commit (which the
+    project is, since it has no uncommitted changes), relative to ``subproject``."""
+    git("add", "--all", "--", ".", cwd=subproject)  # also settles copier's conflict entries
+    names = git(
+        *("diff", "--cached", "--name-only", "--no-renames", "--relative", "-z"),
+        *("HEAD~1", "--", "."),  # HEAD is the commit that pointed the answers at the clone
+        cwd=subproject,
     )
-    return {Path(name) for name in listed.split("\0") if name and (root / name).is_file()}
+    return sorted(Path(name) for name in names.split("\0") if name)
 
 
 def _bytes(path: Path) -> bytes | None:
@@ -270,14 +275,13 @@ def _bytes(path: Path) -> bytes | None:
         raise FastsqlaError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _text(path: Path) -> str | None:
-    content = _bytes(path)
+def _text(path: Path, content: bytes | None) -> str | None:
     try:
         return None if content is None else content.decode("utf-8")
     except UnicodeDecodeError:
         raise FastsqlaError(
-            f"the update changes {path.name}, which is not UTF-8 text: fastsqla cannot"
-            " write it; restore the file from git"
+            f"the update changes {path}, which is not UTF-8 text and which fastsqla cannot"
+            " write: nothing was changed; bring that change over by hand"
         ) from None
 
 
