@@ -43,13 +43,12 @@ _GIT_ENV = {
 _NOT_TEMPLATE = shutil.ignore_patterns("__pycache__", "*.py[co]")
 
 
-def git(*args: str, cwd: Path, input: str | None = None) -> str:
+def git(*args: str, cwd: Path) -> str:
     """Run git; :class:`ToolError` with git's own message when it fails."""
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            input=input,
             capture_output=True,
             text=True,
             env={**os.environ, **_GIT_ENV},

@@ -11,10 +11,9 @@ the file keeps both, between conflict markers, and the command lists it.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,11 +107,11 @@ def update_project(
 def plan_update(project: Project) -> Update:
     """Run copier on scratch copies; return what it would change in the project."""
     answers = read_answers(project.root / ANSWERS_FILE)
-    old = _recorded_version(project, answers)
-    new = __version__
-    if _version(old) == _version(new):
+    old, new = _recorded_version(project, answers), __version__
+    old_version, new_version = _version(old), _version(new)
+    if old_version == new_version:
         return Update(project, old, new, filetx.Change())
-    if _version(old) > _version(new):
+    if old_version > new_version:
         raise UsageError(
             f"{project.root} has the template of fastsqla {old}, newer than this fastsqla"
             f" ({new}): upgrade fastsqla (pip install -U fastsqla-cli)"
@@ -124,7 +123,8 @@ def plan_update(project: Project) -> Update:
             f"{project.root / ANSWERS_FILE} records _commit: {old}, which no fastsqla release"
             " has: restore the file from git"
         )
-    with _scratch() as scratch:
+    with tempfile.TemporaryDirectory(prefix="fastsqla-update.") as name:
+        scratch = Path(name)
         templates = template_repository(scratch / "templates")
         clone = scratch / "project"
         git("clone", "--quiet", "--no-hardlinks", str(top), str(clone), cwd=scratch)
@@ -133,15 +133,9 @@ def plan_update(project: Project) -> Update:
         git("commit", "--quiet", "--all", "-m", "fastsqla update: template source", cwd=clone)
         _copier_update(subproject, new, answers)
         for step in STEPS:
-            if _version(old) < _version(step.version) <= _version(new):
+            if old_version < _version(step.version) <= new_version:
                 step.run(subproject, project.package)
         return _compare(project, old, new, subproject)
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="fastsqla-update.") as scratch:
-        yield Path(scratch)
 
 
 def _work_tree_top(root: Path) -> Path:
