@@ -183,6 +183,7 @@ ROUTER_NAMES = frozenset(
     {
         *("router", "session", "connection", "data", "offset", "limit", "query", "rows"),
         *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
+        *("setattr", "dict"),  # builtins the route bodies call
         *("SessionDep", "ConnectionDep"),
     }
 )
