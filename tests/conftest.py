@@ -13,10 +13,13 @@ UPDATE_GOLDEN = os.environ.get("FASTSQLA_UPDATE_GOLDEN") == "1"
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes | None]:
-    """Every path below ``root`` with its bytes (None for a directory)."""
+    """Every path below ``root`` with its bytes (None for a directory), but Python's own
+    `__pycache__`, which any run of the project's code writes (unless
+    PYTHONDONTWRITEBYTECODE is set) and which is nobody's work."""
     return {
         path.relative_to(root).as_posix(): (path.read_bytes() if path.is_file() else None)
         for path in sorted(root.rglob("*"))
+        if "__pycache__" not in path.relative_to(root).parts
     }
 
 
