@@ -216,54 +216,6 @@ def singularize(word: str) -> str:
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
-# Names the generated modules import or define; a model class by that name would clash.
-RESERVED_CLASS_NAMES = frozenset(
-    {
-        "Annotated",
-        "Any",
-        "APIRouter",
-        "AsyncClient",
-        "AsyncSession",
-        "AwareDatetime",
-        "Base",
-        "BaseModel",
-        "BigInteger",
-        "Boolean",
-        "ConnectionDep",
-        "ConfigDict",
-        "Date",
-        "Depends",
-        "DateTime",
-        "Decimal",
-        "Double",
-        "Field",
-        "ForeignKey",
-        "HTTPException",
-        "Integer",
-        "JSON",
-        "Limit",
-        "LongText",
-        "Mapped",
-        "NotFound",
-        "Numeric",
-        "Offset",
-        "PortableJSON",
-        "Query",
-        "Request",
-        "Response",
-        "RowId",
-        "Sequence",
-        "SessionDep",
-        "Settings",
-        "State",
-        "String",
-        "Text",
-        "UTCDateTime",
-        "UUID",
-        "Uuid",
-        "Violation",
-    }
-)
 # Module names the generated package already uses.
 RESERVED_MODULES = frozenset(
     {
@@ -330,11 +282,6 @@ def model_name(name: str, table: str | None = None) -> ModelName:
     module = "_".join(words)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ModelNameError(f"{name!r} is a Python keyword: choose another model name")
-    if class_name in RESERVED_CLASS_NAMES:
-        raise ModelNameError(
-            f"a model named {class_name!r} would clash with a name the generated code "
-            "imports: choose another model name"
-        )
     if module in RESERVED_MODULES:
         raise ModelNameError(
             f"a model module named {module!r} would clash with a module of the project: "

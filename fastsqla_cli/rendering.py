@@ -8,10 +8,11 @@ imports sorted (isort), then formatted. A project whose `line-length` is 88 gets
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -88,6 +89,56 @@ def import_lines(imports: Iterable[Import]) -> str:
     )
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """What one generated module calls each name it imports.
+
+    Usually the name itself. When the module also binds that name to something of the
+    user's (a model `Date` beside SQLAlchemy's `Date`, a model `Depends` in its router),
+    the imported one is reached through its module instead (`sqlalchemy.Date`,
+    `fastapi.Depends`), so that any model name works."""
+
+    imports: tuple[Import, ...]
+    qualified: Mapping[str, str]  # name -> `module.name`, for the names that clash
+
+    def __getitem__(self, name: str) -> str:
+        return self.qualified.get(name, name)
+
+    def qualify(self, expression: str) -> str:
+        """``expression`` (a type or a call such as `String(200)`) in this module's names."""
+        return _IDENTIFIER.sub(lambda found: self[found.group()], expression)
+
+
+def namespace(
+    imports: Iterable[Import], users: Iterable[str], avoid: Iterable[str] = ()
+) -> Namespace:
+    """The names of a module that imports ``imports`` and binds ``users`` (the user's
+    names: its model classes); ``avoid`` are other names it binds (field names), which a
+    module imported for qualifying must not shadow."""
+    clashing = set(users)
+    taken = clashing | set(avoid)
+    kept: list[Import] = []
+    qualified: dict[str, str] = {}
+    for module, name in dict.fromkeys(imports):
+        if name not in clashing:
+            kept.append((module, name))
+            continue
+        parent, _, last = module.rpartition(".")
+        alias = last
+        while alias in taken:
+            alias = f"_{alias}"
+        suffix = "" if alias == last else f" as {alias}"
+        kept.append((parent, last + suffix) if parent else (module + suffix, ""))
+        qualified[name] = f"{alias}.{name}"
+    return Namespace(tuple(kept), qualified)
+
+
+PLAIN = Namespace((), {})
+
+
 @dataclass(frozen=True)
 class FieldView:
     """One field, with every line the templates write for it."""
@@ -95,6 +146,7 @@ class FieldView:
     field: Field
     target: ModelName | None = None  # the referenced model, for `ref`
     is_self: bool = False  # a reference to the model being generated
+    names: Namespace = PLAIN  # the model module's, for the model's lines
 
     @property
     def name(self) -> str:
@@ -110,22 +162,23 @@ class FieldView:
 
     @property
     def annotation(self) -> str:
-        base = self.field.kind.annotation
+        base = self.names.qualify(self.field.kind.annotation)
         return f"{base} | None" if self.field.optional else base
 
     @property
     def column_line(self) -> str:
-        field, kind = self.field, self.field.kind
+        field, kind, n = self.field, self.field.kind, self.names
         if field.type == "ref":
             assert self.target is not None
-            args = [f'ForeignKey("{self.target.table}.id")']
+            args = [f'{n["ForeignKey"]}("{self.target.table}.id")']
         else:
-            args = [kind.column.format(max=field.max_length)]
+            args = [n.qualify(kind.column.format(max=field.max_length))]
         if field.unique:
             args.append("unique=True")
         if field.index or field.type == "ref":
             args.append("index=True")
-        return _assignment(f"{field.column_name}: Mapped[{self.annotation}]", "mapped_column", args)
+        target = f"{field.column_name}: {n['Mapped']}[{self.annotation}]"
+        return _assignment(target, n["mapped_column"], args)
 
     @property
     def migration_type(self) -> str:
@@ -150,7 +203,9 @@ class FieldView:
             annotation = f'"{annotation}"'
             args.append(f'remote_side="{target}.id"')
         args.append('lazy="raise"')
-        return _assignment(f"{self.field.name}: Mapped[{annotation}]", "relationship", args)
+        n = self.names
+        target = f"{self.field.name}: {n['Mapped']}[{annotation}]"
+        return _assignment(target, n["relationship"], args)
 
     @property
     def input_annotation(self) -> str:
@@ -178,6 +233,8 @@ class FieldView:
         return self.field.kind.sample.replace("{field}", prefix)
 
 
+SCHEMA_SUFFIXES = ("Create", "Read", "Update")
+
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
     {
@@ -200,17 +257,20 @@ def _imports(package: str, imports: Iterable[Import]) -> list[Import]:
     return [(module.format(package=package), name) for module, name in imports]
 
 
-def _model_imports(package: str, views: list[FieldView]) -> list[Import]:
+def _model_namespace(package: str, m: ModelName, views: list[FieldView]) -> Namespace:
     imports: list[Import] = [
         ("sqlalchemy.orm", "Mapped"),
         ("sqlalchemy.orm", "mapped_column"),
         (f"{package}.database", "Base"),
     ]
+    targets: list[Import] = []
     for v in views:
         imports += _imports(package, v.field.kind.model_imports)
         if v.target is not None and not v.is_self:
-            imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
-    return imports
+            targets.append((f"{package}.models.{v.target.module}", v.target.class_name))
+    users = [m.class_name, *(name for _, name in targets)]
+    names = namespace(imports, users, avoid=[v.name for v in views])
+    return replace(names, imports=names.imports + tuple(targets))
 
 
 def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
@@ -288,15 +348,15 @@ def render_model(
     ``commands`` are those that made it (kept in the model's docstring).
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
-    views = _views(m, fields, targets)
+    model_names = _model_namespace(package, m, _views(m, fields, targets))
+    views = _views(m, fields, targets, model_names)
     refs = [v for v in views if v.field.type == "ref"]
     other_refs = [v for v in refs if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
     unique = [v for v in views if v.field.unique]
 
-    model_imports = _model_imports(package, views)
     schema_imports = _schema_imports(package, views)
-    router_imports: list[Import] = [
+    library_imports: list[Import] = [
         ("collections.abc", "Sequence"),
         ("typing", "Annotated"),
         ("typing", "Any"),
@@ -310,14 +370,21 @@ def render_model(
         (f"{package}.database", "SessionDep"),
         (f"{package}.errors", "NotFound"),
         (f"{package}.errors", "responses"),
-        (f"{package}.models.{m.module}", m.class_name),
         (f"{package}.routers", "Limit"),
         (f"{package}.routers", "Offset"),
         (f"{package}.routers", "RowId"),
-        (f"{package}.schemas.{m.module}", f"{m.class_name}Create"),
-        (f"{package}.schemas.{m.module}", f"{m.class_name}Read"),
-        (f"{package}.schemas.{m.module}", f"{m.class_name}Update"),
     ]
+    own_imports: list[Import] = [
+        (f"{package}.models.{m.module}", m.class_name),
+        *((f"{package}.schemas.{m.module}", m.class_name + s) for s in SCHEMA_SUFFIXES),
+    ]
+    # The router's names for one row and its dependency: the model's own, unless that
+    # is a name the router already uses (a model `Session` must not shadow the session).
+    var = m.module if m.module not in ROUTER_NAMES else f"{m.module}_row"
+    dep = f"{m.class_name}Dep"
+    if dep in ROUTER_NAMES:
+        dep = f"{m.class_name}RowDep"
+    router_names = namespace(library_imports, [m.class_name, dep], avoid=[var])
     # Statuses a write may answer besides 422 (which FastAPI documents itself).
     conflict = ["status.HTTP_409_CONFLICT"] if unique else []
     write_errors = ", ".join(["status.HTTP_400_BAD_REQUEST", *conflict])
@@ -366,12 +433,8 @@ def render_model(
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
         "numbered": any(not v.is_self for v in plain),  # a sample value uses the counter
-        # The router's names for one row and its dependency: the model's own, unless that
-        # is a name the router already uses (a model `Session` must not shadow the session).
-        "var": m.module if m.module not in ROUTER_NAMES else f"{m.module}_row",
-        "dep": f"{m.class_name}Dep"
-        if f"{m.class_name}Dep" not in ROUTER_NAMES
-        else f"{m.class_name}RowDep",
+        "var": var,
+        "dep": dep,
         "validator": _call(
             "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
         ),
@@ -380,7 +443,8 @@ def render_model(
     files = {
         pkg / "models" / f"{m.module}.py": render(
             "model.py.jinja",
-            imports=import_lines(model_imports),
+            imports=import_lines(model_names.imports),
+            n=model_names,
             record=record(commands),
             **context,
         ),
@@ -389,7 +453,8 @@ def render_model(
         ),
         pkg / "routers" / f"{m.module}.py": render(
             "router.py.jinja",
-            imports=import_lines(router_imports),
+            imports=import_lines([*router_names.imports, *own_imports]),
+            n=router_names,
             write_errors=write_errors,
             update_errors=update_errors,
             **context,
@@ -405,13 +470,17 @@ def render_model(
 
 
 def _views(
-    m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
+    m: ModelName,
+    fields: tuple[Field, ...],
+    targets: dict[str, ModelName],
+    names: Namespace = PLAIN,
 ) -> list[FieldView]:
     return [
         FieldView(
             field,
             target=targets.get(field.name) if field.type == "ref" else None,
             is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+            names=names,
         )
         for field in fields
     ]

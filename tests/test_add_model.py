@@ -13,6 +13,7 @@ from fastsqla_cli.errors import (
     ModelNameError,
     NotAProjectError,
 )
+from fastsqla_cli.naming import model_name
 from fastsqla_cli.new import create_project
 from fastsqla_cli.project import existing_models, find_project
 from tests.conftest import break_install, tree_snapshot
@@ -179,24 +180,67 @@ def test_a_plan_creates_files_and_edits_none(project: Path) -> None:
     assert tree_snapshot(project) == before
 
 
-def test_no_model_name_can_shadow_what_models_and_routers_import(project: Path) -> None:
-    """Every capitalised name a model or router module imports is refused as a model name,
-    so a model class can never shadow it (a model `Annotated` broke its router)."""
+EVERY_TYPE = [
+    *(f"{t}_field:{t}" for t in ("str", "text", "int", "bigint", "float", "decimal", "bool")),
+    *(f"{t}_field:{t}" for t in ("date", "datetime", "uuid", "json")),
+]
+
+
+def _module_bindings(path: Path) -> list[str]:
+    """Every name ``path`` binds at module level: imports, classes, functions, assignments."""
     import ast
 
-    from fastsqla_cli.naming import RESERVED_CLASS_NAMES
+    names: list[str] = []
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names += [(a.asname or a.name).partition(".")[0] for a in node.names]
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
 
-    specs = [f"{t}_field:{t}" for t in ("str", "text", "int", "bigint", "float", "decimal")]
-    specs += [f"{t}_field:{t}" for t in ("bool", "date", "datetime", "uuid", "json")]
-    add_model(project, "Thing", [*specs, "owner:ref:User", "parent:ref:Thing:optional"])
-    own = {"User", "Thing", "Base"}
-    imported = set()
+
+def _imported_capitalised(project: Path) -> set[str]:
+    """The capitalised names that model and router modules import from outside the models."""
+    import ast
+
+    names = set()
     for folder in ("models", "routers"):
         for path in (project / "shop" / folder).glob("*.py"):
-            if folder == "routers" and path.name == "__init__.py":
-                continue  # it imports no model
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.ImportFrom):
-                    imported |= {a.asname or a.name for a in node.names}
-    capitalised = {n for n in imported if n[:1].isupper() and not n.startswith(tuple(own))}
-    assert capitalised - RESERVED_CLASS_NAMES == set()
+                if isinstance(node, ast.ImportFrom) and ".models." not in f"{node.module}.":
+                    names |= {a.asname or a.name for a in node.names if a.name[:1].isupper()}
+    return names - {n for n in names if n.endswith(("Create", "Read", "Update"))}
+
+
+def test_a_model_may_have_any_name_that_its_modules_import(project: Path) -> None:
+    """A model named after a class its own modules import (SQLAlchemy's `Date`, FastAPI's
+    `Depends`, the project's `Base`) is generated; each module binds every name once, the
+    clashing import being reached through its module. A model that references it and has
+    a field of the same type binds both too. (test_hostile_names runs such a project.)"""
+    add_model(project, "Thing", [*EVERY_TYPE, "owner:ref:User", "parent:ref:Thing:optional"])
+    # One name per module: `UUID` and `Uuid` would both be `models/uuid.py`.
+    parsed = {model_name(n).module: model_name(n) for n in _imported_capitalised(project)}
+    names = sorted(m.class_name for m in parsed.values())
+    assert {"Base", "Date", "Mapped", "NotFound", "Sequence", "Annotated", "Any"} <= set(names)
+    for name in names:
+        add_model(project, name, [*EVERY_TYPE, f"itself:ref:{name}:optional"])
+        add_model(project, f"{name}Holder", [*EVERY_TYPE, f"held:ref:{name}"])
+    models = existing_models(find_project(project))
+    for name in names:
+        module, holder = models[name].module, models[f"{name}Holder"].module
+        for path in (
+            project / "shop" / "models" / f"{module}.py",
+            project / "shop" / "routers" / f"{module}.py",
+            project / "shop" / "models" / f"{holder}.py",
+        ):
+            bound = _module_bindings(path)
+            assert len(bound) == len(set(bound)), (path.name, sorted(bound))
+    result = subprocess.run(
+        [sys.executable, "-c", "from shop.main import create_app; create_app()"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -30,6 +30,11 @@ HOSTILE = [
     (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),
     (["Order", "select:str", "key:str", "values:int", "--table", "order"], "SQL keywords"),
     (["Group", "name:str"], "`groups` is reserved in MySQL 8"),
+    (["Date", "when:date", "at:datetime"], "SQLAlchemy's `Date`, which its own column needs"),
+    (["Mapped", "orm:str", "when:date", "owner:ref:Date"], "`Mapped`; `orm` and `Date` taken"),
+    (["Any", "data:json"], "`typing.Any`, in its column's annotation and in its router"),
+    (["Base", "name:str"], "the declarative base it subclasses"),
+    (["Sequence", "name:str"], "`collections.abc.Sequence`, which its list route returns"),
     (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
     (
