@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -365,20 +366,46 @@ def run_all(
     """Every step, on arguments already validated, by a caller that holds the lock."""
     report = report or _quiet
     interpreter, steps = prepare_environment(root, python=python, fuzz=fuzz, report=report)
-    steps += run_checks(
-        root,
-        interpreter,
-        database_url=database_url,
-        junit_xml=junit_xml,
-        types=types,
-        fuzz=fuzz,
-        report=report,
-    )
+    with _compiling_dependencies(root, interpreter) if steps else nullcontext():
+        steps += run_checks(
+            root,
+            interpreter,
+            database_url=database_url,
+            junit_xml=junit_xml,
+            types=types,
+            fuzz=fuzz,
+            report=report,
+        )
     result = CheckReport(root=root, steps=tuple(steps))
     if not result.ok:
         names = ", ".join(step.name for step in result.failed())
         raise CheckFailed(f"{names} failed in {root}", report=result)
     return result
+
+
+@contextmanager
+def _compiling_dependencies(root: Path, python: str) -> Iterator[None]:
+    """Beside the first checks in a new `.venv`: compile the project's dependencies on
+    another core (`bytecode.py`), waited for at the end so that no half-written file stays.
+    Not with one core, nor when the user asked Python not to write bytecode."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") or (os.cpu_count() or 1) < 2:
+        yield
+        return
+    script = Path(__file__).with_name("bytecode.py")
+    process = subprocess.Popen(
+        [python, str(script)],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    except BaseException:
+        process.kill()
+        raise
+    finally:
+        process.wait()
 
 
 def check_change(
