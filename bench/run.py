@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 BENCH = Path(__file__).resolve().parent
 BASELINE = BENCH / "baseline"
@@ -42,7 +42,41 @@ LUA = BENCH / "lua"
 
 CLI_ITEMS = ("help", "new", "add-model", "new-check", "suite")
 APP_ITEMS = ("app",)
-APPS = ("generated", "generated-prod", "baseline", "ceiling", "postgres")
+# Every app part B can serve: what it is (its kind) and the database it serves from.
+APP_KINDS = {
+    "generated": ("generated", "sqlite"),
+    "generated-prod": ("generated-prod", "sqlite"),
+    "baseline": ("tutorial", "sqlite"),
+    "plain": ("plain", "sqlite"),
+    "fastcrud": ("fastcrud", "sqlite"),
+    "ceiling": ("ceiling", ""),
+    "postgres": ("generated", "postgresql"),
+    "baseline-pg": ("tutorial", "postgresql"),
+    "plain-pg": ("plain", "postgresql"),
+    "fastcrud-pg": ("fastcrud", "postgresql"),
+    "mariadb": ("generated", "mariadb"),
+    "baseline-mariadb": ("tutorial", "mariadb"),
+    "plain-mariadb": ("plain", "mariadb"),
+    "fastcrud-mariadb": ("fastcrud", "mariadb"),
+}
+APPS = tuple(APP_KINDS)
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
+PROJECT_DB = {"sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql"}  # new --db
+# Issue 10: the one-worker generated app on each database against the best of its peers
+# there (the tutorial app, the plain best-practice app, FastCRUD).
+PEER_KINDS = ("tutorial", "plain", "fastcrud")
+GENERATED_ON = {db: key for key, (kind, db) in APP_KINDS.items() if kind == "generated"}
+PEERS_ON = {
+    db: tuple(key for key, (kind, on) in APP_KINDS.items() if kind in PEER_KINDS and on == db)
+    for db in DATABASES
+}
+PEER_RPS = 1.0  # generated req/s / the best peer's, in every cell
+PEER_P99 = 0.5  # generated p99 / the lowest peer p99, at PEER_P99_CONNECTIONS
+PEER_P99_CONNECTIONS = 128
+# The version fastcrud_app.py is written against (FastCRUD changes its API between 0.x
+# releases); installed into the app's .venv beside the project's own versions.
+FASTCRUD = "fastcrud>=0.23,<0.24"
+LIST_LIMIT = 20  # the page size list_users.lua asks for (the generated list's default)
 
 TARGETS = {"new": 0.8, "add-model": 0.4, "new-check": 5.0, "suite": 3.0}  # s, wall clock
 # What each timed command cannot go below on this machine, measured in the same run.
@@ -56,7 +90,7 @@ APP_TARGETS = {"POST /users": 2.0, "GET /users/{id}": 1.5}  # generated/baseline
 # The issue's "aim higher" for GET: 3x the baseline, within 4x of the no-database ceiling.
 APP_STRETCH = {"GET /users/{id}": 3.0}
 CEILING_GAP = 4.0
-MEASURED = ("generated", "generated-prod", "postgres")  # the rows held to the targets
+MEASURED = ("generated", "generated-prod", "postgres", "mariadb")  # held to the targets
 PACKAGE = "demo"
 
 
@@ -547,7 +581,8 @@ def stop(app: App) -> None:
 
 
 def seed(app: App, count: int) -> None:
-    """POST ``count`` users, check GET and the duplicate-email 409, note the ids made."""
+    """POST ``count`` users, check GET, the list, the duplicate-email 409 and the missing-id
+    404, note the ids made."""
     ids = []
     tag = uuid.uuid4().hex[:8]
     for i in range(count):
@@ -570,6 +605,17 @@ def seed(app: App, count: int) -> None:
     status, _ = call(app.port, "GET", "/users/987654321")
     if status != 404:
         problems.append(f"missing id answered {status}, not 404")
+    # The list's pages are the seeded users in id order: each app's database starts empty.
+    pages = [(f"/users?offset=0&limit={LIST_LIMIT}", 0, LIST_LIMIT), ("/users", 0, 20)]
+    if count > 3:
+        pages.append((f"/users?offset={count - 3}&limit=5", count - 3, 5))
+    for path, offset, limit in pages:
+        status, data = call(app.port, "GET", path)
+        wanted = list(range(app.first_id + offset, app.first_id + min(offset + limit, count)))
+        if status != 200 or not isinstance(data, list):
+            problems.append(f"GET {path} answered {status}, not a JSON array")
+        elif [row.get("id") if isinstance(row, dict) else row for row in data] != wanted:
+            problems.append(f"GET {path} did not give ids {wanted[0]}-{wanted[-1]} in order")
     app.check = "; ".join(problems) or "ok"
 
 
@@ -581,11 +627,15 @@ class Endpoint:
     def script_args(self, app: App) -> list[str]:
         if self.script == "get_user.lua":
             return [str(app.first_id), str(app.last_id)]
+        if self.script == "list_users.lua":
+            return [str(app.last_id - app.first_id + 1), str(LIST_LIMIT)]
         return [uuid.uuid4().hex[:12]]
 
 
+# Reads first, on the seeded users only, then the writes.
 ENDPOINTS = (
     Endpoint("GET /users/{id}", "get_user.lua"),
+    Endpoint("GET /users (list)", "list_users.lua"),
     Endpoint("POST /users", "post_user.lua"),
 )
 
@@ -669,11 +719,39 @@ async def main(dsn, action, name):
 asyncio.run(main(*sys.argv[1:]))
 """
 
+# aiomysql, which the MariaDB project installs, brings PyMySQL; the password comes through
+# the environment, not the command line.
+MARIADB_ADMIN = """
+import os, sys
+import pymysql
+host, port, user, action, name = sys.argv[1:]
+password = os.environ.get("BENCH_MARIADB_PASSWORD", "")
+connection = pymysql.connect(
+    host=host, port=int(port), user=user, password=password, connect_timeout=5
+)
+try:
+    with connection.cursor() as cursor:
+        if action == "create":
+            cursor.execute(f"CREATE DATABASE `{name}`")
+        else:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+finally:
+    connection.close()
+"""
+
 
 def pg_admin(python: str, server: str, action: str, name: str, cwd: Path) -> None:
     parts = urlsplit(server)
     dsn = f"postgresql://{parts.netloc}/postgres"
     run([python, "-c", PG_ADMIN, dsn, action, name], cwd, timeout=60)
+
+
+def mariadb_admin(python: str, server: str, action: str, name: str, cwd: Path) -> None:
+    parts = urlsplit(server)
+    env = dict(os.environ, BENCH_MARIADB_PASSWORD=unquote(parts.password or ""))
+    host, port, user = parts.hostname or "127.0.0.1", str(parts.port or 3306), parts.username
+    command = [python, "-c", MARIADB_ADMIN, host, port, unquote(user or "root"), action, name]
+    run(command, cwd, env, timeout=60)
 
 
 def server_env(url: str | None) -> dict[str, str]:
@@ -686,10 +764,145 @@ def server_env(url: str | None) -> dict[str, str]:
     return env
 
 
+class Servers:
+    """What the apps serve from, made on first use: one generated project (and its
+    interpreter) per database, a fresh database on the server for each PostgreSQL or MariaDB
+    app, FastCRUD in the interpreters that serve it. ``drop`` removes the databases."""
+
+    def __init__(
+        self, args: argparse.Namespace, fastsqla: str, uv: str | None, where: Path
+    ) -> None:
+        self.args, self.fastsqla, self.uv, self.where = args, fastsqla, uv, where
+        self.projects: dict[str, tuple[Path, str]] = {}
+        self.failed: dict[str, str] = {}  # database or interpreter: why it cannot serve
+        self.made: list[tuple[str, str, str]] = []  # (database, name, python) to drop
+        self.fastcrud: dict[str, str] = {}  # interpreter: the version installed
+        self.notes: list[str] = []
+
+    def project(self, database: str) -> tuple[Path, str]:
+        if database in self.failed:
+            raise BenchError(self.failed[database])
+        if database not in self.projects:
+            log(f"B: generating the {DATABASES[database]} project and its .venv")
+            try:
+                self.projects[database] = make_project(
+                    self.fastsqla, self.uv, self.args.app_python, self.where, PROJECT_DB[database]
+                )
+            except BenchError as error:
+                self.failed[database] = str(error)
+                raise
+        return self.projects[database]
+
+    def server(self, database: str) -> str:
+        return str(self.args.pg_url if database == "postgresql" else self.args.mariadb_url)
+
+    def fresh_url(self, database: str, python: str) -> str:
+        """A new, empty database on the server, for one app."""
+        if database in self.failed:
+            raise BenchError(self.failed[database])
+        name = f"fastsqla_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = pg_admin if database == "postgresql" else mariadb_admin
+        try:
+            admin(python, self.server(database), "create", name, self.where)
+        except BenchError as error:
+            self.failed[database] = str(error)
+            raise
+        self.made.append((database, name, python))
+        return f"{self.server(database).rstrip('/')}/{name}"
+
+    def with_fastcrud(self, python: str) -> None:
+        """Install FastCRUD beside the project's packages, changing none of their versions
+        (they are given as constraints: uv fails rather than move one)."""
+        if python in self.failed:
+            raise BenchError(self.failed[python])
+        if python in self.fastcrud:
+            return
+        version = "import importlib.metadata as m; print(m.version('fastcrud'))"
+        try:
+            if not self.args.app_python:
+                if self.uv is None:
+                    raise BenchError("uv not found: cannot install FastCRUD")
+                env = cli_env()
+                freeze = [self.uv, "pip", "freeze", "--python", python]
+                pinned = subprocess.run(
+                    freeze, capture_output=True, text=True, env=env, check=True
+                ).stdout.splitlines()
+                constraints = self.where / "fastcrud-constraints.txt"
+                constraints.write_text(
+                    "\n".join(line for line in pinned if "==" in line and " @ " not in line)
+                )
+                log(f"B: installing {FASTCRUD} into {python}")
+                install = [self.uv, "pip", "install", "--quiet", "--python", python]
+                run([*install, "--constraint", str(constraints), FASTCRUD], self.where, env)
+            done = subprocess.run(
+                [python, "-c", version], capture_output=True, text=True, env=cli_env()
+            )
+            if done.returncode != 0:
+                raise BenchError(f"fastcrud is not importable with {python}")
+        except (BenchError, subprocess.CalledProcessError) as error:
+            self.failed[python] = f"FastCRUD: {error}"
+            raise BenchError(self.failed[python]) from error
+        self.fastcrud[python] = done.stdout.strip()
+        self.notes.append(
+            f"fastcrud {self.fastcrud[python]} beside the project's own versions ({python})"
+        )
+
+    def drop(self) -> None:
+        for database, name, python in self.made:
+            admin = pg_admin if database == "postgresql" else mariadb_admin
+            try:
+                admin(python, self.server(database), "drop", name, self.where)
+            except BenchError as error:
+                self.notes.append(f"could not drop {name}: {error}")
+        if self.made:
+            names = ", ".join(name for _, name, _ in self.made)
+            self.notes.append(f"fresh databases, dropped after: {names}")
+
+
+def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> App:
+    """The App to serve under ``key`` (one of APPS), with its interpreter, directory and
+    database ready."""
+    kind, database = APP_KINDS[key]
+    on = DATABASES.get(database, "no database")
+    project, python = servers.project(database or "sqlite")
+    uvicorn = [python, "-m", "uvicorn"]
+    if kind.startswith("generated"):
+        package = PACKAGE if database == "sqlite" else f"{PACKAGE}_{PROJECT_DB[database]}"
+        command, cwd = [*uvicorn, f"{package}.main:app"], project
+        label = f"generated, {on}, 1 worker, uvicorn defaults"
+        if kind == "generated-prod":
+            command += prod_args
+            label = f"generated, {on}, {' '.join(prod_args)}"
+    else:
+        cwd = where / key
+        cwd.mkdir()
+        module = "tutorial_app" if kind == "tutorial" else f"{kind}_app"
+        command = [*uvicorn, f"{module}:app", "--app-dir", str(BASELINE)]
+        label = {
+            "tutorial": f"tutorial app, {on}, 1 worker, --loop asyncio --http h11",
+            "plain": f"plain SQLAlchemy 2.0 + FastAPI app, {on}, 1 worker, uvicorn defaults",
+            "fastcrud": f"FastCRUD app, {on}, 1 worker, uvicorn defaults",
+            "ceiling": "no database (users in a dict), 1 worker, uvicorn defaults",
+        }[kind]
+        if kind == "tutorial":
+            command += ["--loop", "asyncio", "--http", "h11"]
+        if kind == "fastcrud":
+            servers.with_fastcrud(python)
+    if database == "sqlite":
+        url: str | None = f"sqlite+aiosqlite:///{where / 'data' / f'{key}.db'}"
+        if key == "baseline":
+            url = None  # its own default, as before: ./tutorial.db in its cwd
+    elif database:
+        url = servers.fresh_url(database, python)
+    else:
+        url = None
+    return App(key, label, command, cwd, server_env(url))
+
+
 def bench_app(
     args: argparse.Namespace, fastsqla: str, raw: dict[str, Any]
 ) -> tuple[list[str], str]:
-    """Part B; returns the lines of notes and the table, and puts the figures in ``raw``."""
+    """Part B; returns the lines of notes and the tables, and puts the figures in ``raw``."""
     wrk_bin = shutil.which("wrk")
     if wrk_bin is None:
         message = (
@@ -705,100 +918,35 @@ def bench_app(
     unknown = set(wanted) - set(APPS)
     if unknown:
         raise BenchError(f"unknown --apps {sorted(unknown)}; choose from {', '.join(APPS)}")
-    uv = find_uv()
     notes: list[str] = []
     apps: list[App] = []
-    pg_database = None
-    pg_python = None
     cells: dict[tuple[str, str, int], Cell] = {}
     with temp_dir("app", args.keep) as where:
+        servers = Servers(args, fastsqla, find_uv(), where)
         try:
-            log("B: generating the project and its .venv")
-            project, python = make_project(fastsqla, uv, args.app_python, where, "sqlite")
-            data = where / "data"
-            data.mkdir()
-            uvicorn = [python, "-m", "uvicorn"]
-            prod_args = args.prod_args.split()
-            if "generated" in wanted:
-                apps.append(
-                    App(
-                        "generated",
-                        "generated, SQLite, 1 worker, uvicorn defaults",
-                        [*uvicorn, f"{PACKAGE}.main:app"],
-                        project,
-                        server_env(f"sqlite+aiosqlite:///{data / 'generated.db'}"),
-                    )
-                )
-            if "generated-prod" in wanted:
-                apps.append(
-                    App(
-                        "generated-prod",
-                        f"generated, SQLite, {' '.join(prod_args)}",
-                        [*uvicorn, f"{PACKAGE}.main:app", *prod_args],
-                        project,
-                        server_env(f"sqlite+aiosqlite:///{data / 'generated-prod.db'}"),
-                    )
-                )
-            if "baseline" in wanted:
-                baseline_dir = where / "baseline"
-                baseline_dir.mkdir()
-                apps.append(
-                    App(
-                        "baseline",
-                        "baseline tutorial app, SQLite, 1 worker, --loop asyncio --http h11",
-                        [
-                            *uvicorn,
-                            "tutorial_app:app",
-                            "--app-dir",
-                            str(BASELINE),
-                            "--loop",
-                            "asyncio",
-                            "--http",
-                            "h11",
-                        ],
-                        baseline_dir,
-                        server_env(None),  # its own default: ./tutorial.db in its cwd
-                    )
-                )
-            if "ceiling" in wanted:
-                apps.append(
-                    App(
-                        "ceiling",
-                        "no database (users in a dict), 1 worker, uvicorn defaults",
-                        [*uvicorn, "ceiling_app:app", "--app-dir", str(BASELINE)],
-                        where,
-                        server_env(None),
-                    )
-                )
-            if "postgres" in wanted:
+            servers.project("sqlite")  # every app not on another database runs with its .venv
+            (where / "data").mkdir()
+            for key in APPS:  # in this order, whatever the order of --apps
+                if key not in wanted:
+                    continue
                 try:
-                    log("B: generating the PostgreSQL project and its .venv")
-                    pg_project, pg_python = make_project(
-                        fastsqla, uv, args.app_python, where, "postgresql"
-                    )
-                    pg_database = f"fastsqla_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-                    pg_admin(pg_python, args.pg_url, "create", pg_database, where)
-                    url = f"{args.pg_url.rstrip('/')}/{pg_database}"
-                    apps.append(
-                        App(
-                            "postgres",
-                            "generated, PostgreSQL, 1 worker, uvicorn defaults",
-                            [pg_python, "-m", "uvicorn", f"{PACKAGE}_postgresql.main:app"],
-                            pg_project,
-                            server_env(url),
-                        )
-                    )
-                    notes.append(
-                        f"PostgreSQL: fresh database {pg_database} at {args.pg_url}, dropped after"
-                    )
+                    apps.append(make_app(key, servers, where, args.prod_args.split()))
                 except BenchError as error:
-                    pg_database = None
-                    notes.append(f"PostgreSQL row SKIPPED: {str(error).splitlines()[-1][:200]}")
+                    notes.append(f"{key} SKIPPED: {str(error).strip().splitlines()[-1][:200]}")
                     log(str(error))
-            for app in apps:
+            for app in list(apps):
                 log(f"B: starting {app.label}")
-                start(app, where)
-                seed(app, args.seed)
+                try:
+                    start(app, where)
+                    seed(app, args.seed)
+                except BenchError as error:
+                    stop(app)
+                    if APP_KINDS[app.key][0].startswith("generated"):
+                        raise
+                    apps.remove(app)
+                    notes.append(f"{app.key} SKIPPED: {str(error).strip().splitlines()[0]}")
+                    log(str(error))
+                    continue
                 log(
                     f"B: {app.label} on port {app.port}, "
                     f"seeded ids {app.first_id}-{app.last_id}, check {app.check}"
@@ -828,22 +976,21 @@ def bench_app(
         finally:
             for app in apps:
                 stop(app)
-            if pg_database and pg_python:
-                try:
-                    pg_admin(pg_python, args.pg_url, "drop", pg_database, where)
-                except BenchError as error:
-                    notes.append(f"could not drop {pg_database}: {error}")
+            servers.drop()
     notes.insert(
         0,
         f"wrk: {runs} run(s) of {seconds} s per cell, {args.threads} threads, --timeout 2s, "
         f"127.0.0.1; apps take turns run by run; {args.seed} users seeded per app "
-        "(GET picks one at random); POST sends a unique email per request",
+        f"(GET picks one at random, the list a page of {LIST_LIMIT} among them); POST sends "
+        "a unique email per request",
     )
+    notes[1:1] = servers.notes
     for app in apps:
         notes.append(f"{app.key}: {app.label}; sanity check {app.check}")
     raw["app"] = [
         {
             "app": key,
+            "database": APP_KINDS[key][1],
             "endpoint": endpoint,
             "connections": conns,
             "rps": cell.rps.values,
@@ -856,7 +1003,14 @@ def bench_app(
         }
         for (key, endpoint, conns), cell in cells.items()
     ]
-    return notes, app_table(apps, cells, connections)
+    peers, raw["app_vs_peers"] = peer_table(cells, connections)
+    text = app_table(apps, cells, connections)
+    if peers:
+        text += (
+            "\n\nB2. The generated app (1 worker) vs the best peer on the same database "
+            "(tutorial, plain, FastCRUD)\n" + peers
+        )
+    return notes, text
 
 
 def app_table(
@@ -875,7 +1029,7 @@ def app_table(
                 if base is not None and app.key != "baseline":
                     value = cell.rps.median / base.rps.median
                     ratio = f"{value:.2f}x"
-                    if app.key in MEASURED:
+                    if app.key in MEASURED and endpoint.name in APP_TARGETS:
                         ratio += f" ({target_verdict(value, endpoint.name)})"
                     p99_ratio = f"{cell.p99.median / base.p99.median:.2f}x"
                 if ceiling is not None and app.key in MEASURED:
@@ -916,6 +1070,101 @@ def app_table(
         ],
         rows,
     )
+
+
+def peer_table(
+    cells: dict[tuple[str, str, int], Cell], connections: list[int]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Issue 10's comparison: on each database, endpoint and connection count, the generated
+    app's median req/s over the best peer's, its median p99 over the lowest peer p99, and
+    whether it meets the targets. A peer cell with non-2xx answers is left out (a wrong
+    answer is no rival). Returns the table ("" without a pair) and its figures."""
+    rows, figures, left_out = [], [], []
+    for database, generated in GENERATED_ON.items():
+        for endpoint in ENDPOINTS:
+            for conns in connections:
+                ours = cells.get((generated, endpoint.name, conns))
+                peers = {
+                    key: cells[(key, endpoint.name, conns)]
+                    for key in PEERS_ON[database]
+                    if (key, endpoint.name, conns) in cells
+                }
+                for key, cell in list(peers.items()):
+                    if cell.non2xx:
+                        left_out.append(f"{key} {endpoint.name} c={conns} ({cell.non2xx} non-2xx)")
+                        del peers[key]
+                if ours is None or not peers:
+                    continue
+                best = max(peers, key=lambda key: peers[key].rps.median)
+                quickest = min(peers, key=lambda key: peers[key].p99.median)
+                ratio = ours.rps.median / peers[best].rps.median
+                p99_ratio = ours.p99.median / peers[quickest].p99.median
+                judged = p99_ratio if conns == PEER_P99_CONNECTIONS else None
+                errors = ours.non2xx + ours.timeouts + ours.socket
+                verdict = peer_verdict(ratio, judged, errors)
+                rows.append(
+                    [
+                        DATABASES[database],
+                        endpoint.name,
+                        str(conns),
+                        generated,
+                        f"{ours.rps.median:.0f}",
+                        f"{peers[best].rps.median:.0f} ({best})",
+                        f"{ratio:.2f}x",
+                        f"{ours.p99.median:.1f}",
+                        f"{peers[quickest].p99.median:.1f} ({quickest})",
+                        f"{p99_ratio:.2f}x" + ("" if judged is not None else " (not judged)"),
+                        f"{ours.non2xx}/{ours.timeouts}/{ours.socket}",
+                        verdict,
+                    ]
+                )
+                figures.append(
+                    {
+                        "database": database,
+                        "endpoint": endpoint.name,
+                        "connections": conns,
+                        "app": generated,
+                        "best_peer": best,
+                        "rps_ratio": ratio,
+                        "lowest_p99_peer": quickest,
+                        "p99_ratio": p99_ratio,
+                        "errors": errors,
+                        "verdict": verdict,
+                    }
+                )
+    if not rows:
+        return "", figures
+    headers = [
+        "database",
+        "endpoint",
+        "conns",
+        "app",
+        "req/s",
+        "best peer req/s",
+        "req/s vs best peer",
+        "p99 ms",
+        "lowest peer p99 ms",
+        "p99 vs it",
+        "non2xx/timeouts/socket errs",
+        "verdict",
+    ]
+    text = table(headers, rows)
+    if left_out:
+        text += "\n  left out of B2 for their non-2xx answers: " + "; ".join(left_out)
+    return text, figures
+
+
+def peer_verdict(ratio: float, p99_ratio: float | None, errors: int) -> str:
+    """`ok`, or `BELOW` and what missed: req/s under PEER_RPS times the best peer's, p99
+    over PEER_P99 times the lowest peer p99 (``None``: not judged here), any error."""
+    missed = []
+    if ratio < PEER_RPS:
+        missed.append(f"req/s < {PEER_RPS:g}x")
+    if p99_ratio is not None and p99_ratio > PEER_P99:
+        missed.append(f"p99 > {PEER_P99:g}x")
+    if errors:
+        missed.append(f"{errors} error{'s' if errors > 1 else ''}")
+    return f"BELOW: {', '.join(missed)}" if missed else "ok"
 
 
 def target_verdict(ratio: float, endpoint: str) -> str:
@@ -959,7 +1208,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (no database name); a fresh database is made and dropped",
+        help="PostgreSQL server (no database name); a fresh database per app, dropped after",
+    )
+    parser.add_argument(
+        "--mariadb-url",
+        default=os.environ.get("BENCH_MARIADB_URL", "mysql+aiomysql://root@127.0.0.1:3306"),
+        help="MariaDB/MySQL server (no database name); a fresh database per app, dropped after",
     )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--keep", action="store_true", help="keep temporary directories")
@@ -1012,19 +1266,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BenchError as error:
             notes, app_text = [f"B. app: FAILED: {error}"], ""
             status = 1
-        out += ["", "B. App: wrk against 127.0.0.1 (generated app vs the tutorial baseline)"]
+        out += ["", "B. App: wrk against 127.0.0.1 (the generated app, its baseline and its peers)"]
         out += [f"  {note}" for note in notes]
         if app_text:
             out.append(app_text)
             out.append(
                 "  req/s vs baseline: median req/s of the row / median of the baseline at the "
-                "same endpoint and connections; targets POST >= 2x, GET >= 1.5x, and, the "
+                "same endpoint and connections; targets POST >= 2x, GET by id >= 1.5x, and, the "
                 "issue's stretch goal, GET >= 3x"
             )
             out.append(
                 "  ceiling / req/s: how many times faster the no-database ceiling served the "
                 f"same requests (stretch goal: GET within {CEILING_GAP:g}x)"
             )
+            if "\nB2. " in app_text:
+                out.append(
+                    "  B2: req/s vs the best peer (tutorial, plain or FastCRUD on the same "
+                    f"database) >= {PEER_RPS:g}x in every cell, p99 <= {PEER_P99:g}x the lowest "
+                    f"peer p99 at {PEER_P99_CONNECTIONS} connections, and no error or timeout "
+                    "(issue 10)"
+                )
     with contextlib.suppress(OSError):
         out.append(
             f"\nload average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "

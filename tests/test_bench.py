@@ -110,7 +110,57 @@ def test_the_ceiling_app_answers_like_the_generated_one() -> None:
             duplicate = await client.post("/users", json={"name": "x", "email": "e0@x.io"})
             assert duplicate.status_code == 409
             assert (await client.get("/users/4")).status_code == 404
+            listed = await client.get("/users", params={"offset": 1, "limit": 5})
+            assert [user["id"] for user in listed.json()] == [2, 3]
+            assert [user["id"] for user in (await client.get("/users")).json()] == [1, 2, 3]
             too_long = await client.post("/users", json={"name": "x" * 256, "email": "a@b"})
             assert too_long.status_code == 422
 
     asyncio.run(exercise())
+
+
+@pytest.mark.parametrize(
+    ("ratio", "p99_ratio", "errors", "expected"),
+    [
+        (1.0, 0.5, 0, "ok"),
+        (1.3, None, 0, "ok"),  # p99 is judged at 128 connections only
+        (0.99, 0.4, 0, "BELOW: req/s < 1x"),
+        (1.2, 0.51, 0, "BELOW: p99 > 0.5x"),
+        (1.2, 0.3, 2, "BELOW: 2 errors"),
+        (0.5, 0.9, 1, "BELOW: req/s < 1x, p99 > 0.5x, 1 error"),
+    ],
+)
+def test_the_generated_app_is_judged_against_its_best_peer(
+    ratio: float, p99_ratio: float | None, errors: int, expected: str
+) -> None:
+    bench = load_module(RUN, "bench_run")
+    assert bench.peer_verdict(ratio, p99_ratio, errors) == expected
+
+
+def test_the_peer_table_takes_the_best_peer_on_the_same_database() -> None:
+    bench = load_module(RUN, "bench_run")
+
+    def cell(rps: float, p99: float, non2xx: int = 0) -> object:
+        made = bench.Cell()
+        made.rps.values.append(rps)
+        made.p99.values.append(p99)
+        made.non2xx = non2xx
+        return made
+
+    get = "GET /users/{id}"
+    cells = {
+        ("generated", get, 128): cell(900, 100),
+        ("plain", get, 128): cell(600, 300),
+        ("fastcrud", get, 128): cell(400, 150),
+        ("baseline", get, 128): cell(5000, 10, non2xx=7),  # wrong answers: left out
+        ("plain-pg", get, 128): cell(2000, 50),  # another database: not a rival here
+    }
+    text, figures = bench.peer_table(cells, [128])
+    assert [(f["database"], f["best_peer"], f["lowest_p99_peer"]) for f in figures] == [
+        ("sqlite", "plain", "fastcrud")
+    ]
+    assert figures[0]["rps_ratio"] == pytest.approx(1.5)
+    assert figures[0]["p99_ratio"] == pytest.approx(100 / 150)
+    assert figures[0]["verdict"] == "BELOW: p99 > 0.5x"
+    assert "600 (plain)" in text and "150.0 (fastcrud)" in text
+    assert "left out of B2 for their non-2xx answers: baseline GET /users/{id} c=128" in text

@@ -1,12 +1,16 @@
-"""The app ceiling: the same two routes with no database, what FastAPI alone can serve.
+"""The app ceiling: the same routes with no database, what FastAPI alone can serve.
 
-POST /users and GET /users/{id} behave as in the generated app (201 with the new user,
-409 on a duplicate email, 404 for a missing id), but the users live in a dict in the
-process. The bench serves it like the `generated` row (one worker, uvicorn's defaults),
-so the gap between the two is what the database path costs each request.
+POST /users, GET /users/{id} and GET /users?offset=&limit= behave as in the generated app
+(201 with the new user, 409 on a duplicate email, 404 for a missing id, a JSON array of at
+most `limit` users ordered by id), but the users live in a dict in the process. The bench
+serves it like the `generated` row (one worker, uvicorn's defaults), so the gap between the
+two is what the database path costs each request.
 """
 
-from fastapi import FastAPI, HTTPException, status
+from itertools import islice
+from typing import Annotated
+
+from fastapi import FastAPI, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 
@@ -32,6 +36,14 @@ async def create_user(data: UserCreate) -> UserRead:
     users[user.id] = user
     emails.add(user.email)
     return user
+
+
+@app.get("/users")
+async def list_users(
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[UserRead]:
+    return list(islice(users.values(), offset, offset + limit))  # ids in insertion order
 
 
 @app.get("/users/{user_id}")

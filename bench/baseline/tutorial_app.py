@@ -4,10 +4,14 @@ Deliberately the common pattern, not a tuned one: legacy `declarative_base()` an
 `Column(...)`, `sessionmaker(engine, class_=AsyncSession)`, tables created in an
 `@app.on_event("startup")` handler, SQLite with default settings (no pragmas), a session
 per request through `Depends(get_session)`. Same User model and routes as the generated
-app: POST /users (email unique, 409 on a duplicate) and GET /users/{id}.
+app: POST /users (email unique, 409 on a duplicate), GET /users/{id} and the list,
+GET /users?offset=&limit= (the tutorials' `.offset().limit()` page, here ordered by id, with
+the generated app's parameter names and default page of 20, so that it answers the same
+requests with the same JSON array).
 
 The bench serves it with one worker and plain uvicorn (`--loop asyncio --http h11`),
-from a temporary working directory, so `tutorial.db` lands there.
+from a temporary working directory, so `tutorial.db` lands there; `DATABASE_URL` points
+its PostgreSQL and MariaDB variants elsewhere.
 """
 
 import os
@@ -85,3 +89,13 @@ async def read_user(
     if user is None:
         raise HTTPException(status_code=404, detail="User not found")
     return user
+
+
+@app.get("/users", response_model=list[UserRead])
+async def read_users(
+    offset: int = 0,
+    limit: int = 20,
+    session: AsyncSession = Depends(get_session),  # noqa: B008 (the tutorial pattern)
+):  # type: ignore[no-untyped-def]
+    result = await session.execute(select(User).order_by(User.id).offset(offset).limit(limit))
+    return result.scalars().all()

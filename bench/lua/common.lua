@@ -1,5 +1,5 @@
--- Shared by get_user.lua and post_user.lua (loaded with dofile): per-thread ids, a
--- non-2xx counter per thread, and one machine-readable summary line for bench/run.py.
+-- Shared by get_user.lua, list_users.lua and post_user.lua (loaded with dofile): per-thread
+-- ids, a non-2xx counter per thread, and one machine-readable summary line for bench/run.py.
 local threads = {}
 
 function setup(thread)
