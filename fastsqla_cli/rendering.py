@@ -238,7 +238,7 @@ SCHEMA_SUFFIXES = ("Create", "Read", "Update")
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
     {
-        *("router", "session", "connection", "data", "offset", "limit", "query", "rows"),
+        *("router", "session", "connection", "data", "offset", "limit", "rows"),
         *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
         *("setattr", "dict"),  # builtins the route bodies call
         *("SessionDep", "ConnectionDep"),
@@ -357,7 +357,6 @@ def render_model(
 
     schema_imports = _schema_imports(package, views)
     library_imports: list[Import] = [
-        ("collections.abc", "Sequence"),
         ("typing", "Annotated"),
         ("typing", "Any"),
         ("fastapi", "APIRouter"),

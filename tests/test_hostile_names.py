@@ -34,7 +34,7 @@ HOSTILE = [
     (["Mapped", "orm:str", "when:date", "owner:ref:Date"], "`Mapped`; `orm` and `Date` taken"),
     (["Any", "data:json"], "`typing.Any`, in its column's annotation and in its router"),
     (["Base", "name:str"], "the declarative base it subclasses"),
-    (["Sequence", "name:str"], "`collections.abc.Sequence`, which its list route returns"),
+    (["NotFound", "name:str"], "the error its router raises, from the project's own module"),
     (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
     (
