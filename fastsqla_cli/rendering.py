@@ -116,15 +116,18 @@ def namespace(
     imports: Iterable[Import], users: Iterable[str], avoid: Iterable[str] = ()
 ) -> Namespace:
     """The names of a module that imports ``imports`` and binds ``users`` (the user's
-    names: its model classes); ``avoid`` are other names it binds (field names), which a
-    module imported for qualifying must not shadow."""
+    names: its model classes, and its field names, which shadow a name in the class body
+    after them); ``avoid`` are other names it binds, which a module imported for
+    qualifying must not shadow either. ``("builtins", name)`` stands for a builtin the
+    module uses: imported (`import builtins`) only when a user's name shadows it."""
     clashing = set(users)
     taken = clashing | set(avoid)
     kept: list[Import] = []
     qualified: dict[str, str] = {}
     for module, name in dict.fromkeys(imports):
         if name not in clashing:
-            kept.append((module, name))
+            if module != "builtins":  # always there, unless shadowed
+                kept.append((module, name))
             continue
         parent, _, last = module.rpartition(".")
         alias = last
@@ -234,6 +237,7 @@ class FieldView:
 
 
 SCHEMA_SUFFIXES = ("Create", "Read", "Update")
+ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict")  # in the models' `Mapped[]`
 
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
@@ -268,9 +272,22 @@ def _model_namespace(package: str, m: ModelName, views: list[FieldView]) -> Name
         imports += _imports(package, v.field.kind.model_imports)
         if v.target is not None and not v.is_self:
             targets.append((f"{package}.models.{v.target.module}", v.target.class_name))
-    users = [m.class_name, *(name for _, name in targets)]
-    names = namespace(imports, users, avoid=[v.name for v in views])
+    imports += [("builtins", name) for name in ANNOTATION_BUILTINS]
+    fields = [name for v in views for name in {v.name, v.column_name}]
+    users = [m.class_name, *(name for _, name in targets), *fields]
+    names = namespace(imports, users)
     return replace(names, imports=names.imports + tuple(targets))
+
+
+def _schema_namespace(package: str, views: list[FieldView]) -> Namespace:
+    """A field of a request body shadows what the class body uses after it: a field
+    `classmethod` or `field_validator` must not break the validator."""
+    imports = [
+        *_schema_imports(package, views),
+        ("builtins", "classmethod"),
+        ("builtins", "object"),
+    ]
+    return namespace(imports, [v.column_name for v in views])
 
 
 def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
@@ -355,7 +372,7 @@ def render_model(
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
     unique = [v for v in views if v.field.unique]
 
-    schema_imports = _schema_imports(package, views)
+    schema_names = _schema_namespace(package, views)
     library_imports: list[Import] = [
         ("typing", "Annotated"),
         ("typing", "Any"),
@@ -435,7 +452,14 @@ def render_model(
         "var": var,
         "dep": dep,
         "validator": _call(
-            "@field_validator", [f'"{v.column_name}"' for v in views if not v.field.optional]
+            "@" + schema_names["field_validator"],
+            [f'"{v.column_name}"' for v in views if not v.field.optional],
+        ),
+        # The update schema's validator, named so that no field hides it.
+        "reject_null": next(
+            name
+            for name in ("reject_null", "reject_null_", "_reject_null")
+            if name not in {v.column_name for v in views}
         ),
     }
     pkg = PurePosixPath(package)
@@ -448,7 +472,10 @@ def render_model(
             **context,
         ),
         pkg / "schemas" / f"{m.module}.py": render(
-            "schemas.py.jinja", imports=import_lines(schema_imports), **context
+            "schemas.py.jinja",
+            imports=import_lines(schema_names.imports),
+            n=schema_names,
+            **context,
         ),
         pkg / "routers" / f"{m.module}.py": render(
             "router.py.jinja",

@@ -34,6 +34,14 @@ HOSTILE = [
     (["Mapped", "orm:str", "when:date", "owner:ref:Date"], "`Mapped`; `orm` and `Date` taken"),
     (["Any", "data:json"], "`typing.Any`, in its column's annotation and in its router"),
     (["Base", "name:str"], "the declarative base it subclasses"),
+    (
+        [
+            *("Shadow", "date:date", "when:date", "mapped_column:str", "int:int", "count:int"),
+            *("relationship:str", "owner:ref:User", "str:str", "classmethod:str"),
+            *("field_validator:str", "reject_null:str", "object:str"),
+        ],
+        "fields named after what the model's and the schemas' class bodies use after them",
+    ),
     (["NotFound", "name:str"], "the error its router raises, from the project's own module"),
     (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
