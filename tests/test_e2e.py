@@ -191,7 +191,7 @@ def test_a_burst_never_opens_more_connections_than_the_pool_size(
 
 
 FAIRNESS = """\
-import asyncio, sys, time
+import asyncio, itertools, sys, time
 from types import SimpleNamespace
 from sqlalchemy import text
 from shop.database import ConnectionQueue, get_connection, get_session, make_engine
@@ -199,23 +199,24 @@ from shop.database import ConnectionQueue, get_connection, get_session, make_eng
 async def main() -> None:
     engine = make_engine(sys.argv[1], pool_size=5)
     state = SimpleNamespace(connection_queue=ConnectionQueue(engine, 60))
-    waits: list[float] = []
+    tickets = itertools.count()  # the order requests ask in
+    served: list[int] = []  # their tickets, in the order they get a connection
     stop = time.perf_counter() + 2
 
     async def client() -> None:  # one request after another, as a wrk connection sends them
         while time.perf_counter() < stop:
-            started = time.perf_counter()
+            ticket = next(tickets)
             request = SimpleNamespace(state=state)
             async for connection in get_connection(request):  # as FastAPI resolves SessionDep
+                served.append(ticket)
                 async for session in get_session(connection):
                     await session.execute(text("SELECT 1"))
                     await session.execute(text("SELECT 2"))
-            waits.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(100)))
     await engine.dispose()
-    waits.sort()
-    print(waits[int(0.99 * len(waits))] / waits[len(waits) // 2])
+    overtaken = sum(ticket < highest for ticket, highest in zip(served, itertools.accumulate(served, max)))
+    print(overtaken / len(served))
 
 asyncio.run(main())
 """
@@ -225,8 +226,11 @@ def test_requests_get_connections_in_the_order_they_ask(
     tmp_path: Path, database_url: tuple[str, str]
 ) -> None:
     """100 clients share 5 connections through the session dependency. SQLAlchemy's pool
-    alone lets late askers jump the queue: p99 was 3.2-4.9x the median here. Through the
-    dependencies' connection queue, first come first served, it stays under 1.7x."""
+    alone lets late askers jump the queue: on PostgreSQL 62-81% of requests got their
+    connection after one that asked later, and their p99 was 3.2-4.9x the median. Through
+    the dependencies' connection queue, first come first served, 0-6% (a new connection
+    or a ping can finish out of order). The order, unlike the latency, does not depend on
+    what else the machine runs."""
     import subprocess
 
     kind, url = database_url
@@ -235,7 +239,7 @@ def test_requests_get_connections_in_the_order_they_ask(
         [PYTHON, "-c", FAIRNESS, url], cwd=tmp_path / "shop", capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert float(done.stdout) < 2.5
+    assert float(done.stdout) < 0.2
 
 
 SQLITE_WRITERS = """\
