@@ -365,8 +365,9 @@ def render_model(
     ``commands`` are those that made it (kept in the model's docstring).
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
-    model_names = _model_namespace(package, m, _views(m, fields, targets))
-    views = _views(m, fields, targets, model_names)
+    views = _views(m, fields, targets)
+    model_names = _model_namespace(package, m, views)
+    views = [replace(v, names=model_names) for v in views]
     refs = [v for v in views if v.field.type == "ref"]
     other_refs = [v for v in refs if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
@@ -496,17 +497,13 @@ def render_model(
 
 
 def _views(
-    m: ModelName,
-    fields: tuple[Field, ...],
-    targets: dict[str, ModelName],
-    names: Namespace = PLAIN,
+    m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
 ) -> list[FieldView]:
     return [
         FieldView(
             field,
             target=targets.get(field.name) if field.type == "ref" else None,
             is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
-            names=names,
         )
         for field in fields
     ]
