@@ -52,14 +52,19 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["COLUMNS"] = "60"  # narrower than the hint below, which must still be one line
-    result = subprocess.run(
-        [str(venv / "bin" / "fastsqla"), "new", "demo", "--no-check"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+
+    def fastsqla(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [str(venv / "bin" / "fastsqla"), *args],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    result = fastsqla("new", "demo", "--no-check")
     # The venv is not on PATH: the hint names the script that ran, as typed from demo/.
     hint = "../../venv/bin/fastsqla add-model Post title:str body:text author:ref:User"
     assert hint in [line.strip() for line in result.stdout.splitlines()], result.stdout
@@ -88,14 +93,7 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
     # Checking it makes its .venv; a process of the wheel's own (bytecode.py) compiles
     # the project's dependencies meanwhile, even modules the tests never import.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    checked = subprocess.run(
-        [str(venv / "bin" / "fastsqla"), "check", "demo", "--no-types"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    fastsqla("check", "demo", "--no-types")
     site = next((work / "demo" / ".venv" / "lib").glob("python3.*/site-packages"))
     unused = site / "sqlalchemy" / "dialects" / "mssql" / "base.py"
     assert Path(importlib.util.cache_from_source(str(unused))).is_file()
