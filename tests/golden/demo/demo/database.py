@@ -4,6 +4,7 @@ connection."""
 import asyncio
 import math
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.pool import NullPool
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.pool import StaticPool
@@ -133,9 +136,43 @@ def _create_engine(url: URL, *, echo: bool, pool_size: int) -> AsyncEngine:
     # connection instead of opening and closing extra ones. One Python process cannot keep
     # many more queries busy; extra connections only add server processes competing for
     # the CPU.
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
-    )
+    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=0)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A connection that waited this many seconds in the pool is tested before a request uses it.
+IDLE_BEFORE_PING = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Test a connection that sat idle in the pool before a request gets it.
+
+    An idle connection may have died in the pool: the server restarted, or a proxy or
+    firewall dropped it. SQLAlchemy's `pool_pre_ping` tests every connection it hands out,
+    one more round trip for every request; this tests only one that waited
+    `IDLE_BEFORE_PING` seconds, so a busy app tests none. A dead one makes the pool
+    reconnect, as `pool_pre_ping` does: the request gets a new connection, and so do the
+    requests after it in place of the others the pool held.
+    """
+    dialect = engine.dialect
+
+    def returned(_dbapi_connection: Any, entry: ConnectionPoolEntry) -> None:
+        entry.info["returned_at"] = time.monotonic()
+
+    def taken(dbapi_connection: Any, entry: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned_at = entry.info.pop("returned_at", None)
+        if returned_at is None or time.monotonic() - returned_at < IDLE_BEFORE_PING:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise InvalidatePoolError(str(error)) from error
+            raise
+
+    event.listen(engine.sync_engine, "checkin", returned)
+    event.listen(engine.sync_engine, "checkout", taken)
 
 
 async def check_database(engine: AsyncEngine, seconds: float = 10.0) -> None:
