@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,15 +46,24 @@ asyncio.run(main())
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(kind, URL) of an empty database."""
-    kind = request.param
+KINDS = ("sqlite", "postgresql", "mysql")
+
+
+@contextmanager
+def empty_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of ``kind``."""
     if kind == "sqlite":
-        yield kind, f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
         return
     with required_database(kind) as url:
-        yield kind, url
+        yield url
+
+
+@pytest.fixture(params=KINDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(kind, URL) of an empty database."""
+    with empty_database(request.param, tmp_path) as url:
+        yield request.param, url
 
 
 def run_app(project: Path, url: str, *requests: tuple[str, str, object]) -> list[str]:
@@ -158,6 +168,15 @@ def test_a_hand_edit_autogenerates_a_revision_that_applies(
 
     out = fastsqla("check", "--python", PYTHON, "--database-url", url, cwd=project)
     assert "All checks passed (tests, ruff, mypy)" in out
+
+    # Written against one database, the revision applies on the others too: the project's
+    # tests run on SQLite unless told otherwise, and a team may deploy on another server.
+    for other in KINDS:
+        if other != kind:
+            with empty_database(other, tmp_path) as elsewhere:
+                for step in (("upgrade", "head"), ("check",), ("downgrade", "base")):
+                    done = alembic(project, elsewhere, *step)
+                    assert done.returncode == 0, (other, step, done.stdout + done.stderr)
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """Alembic's environment: the app's settings name the database, its models the schema.
 
 The URL is read from the settings (the environment or `.env`), never written into a
-configuration file, so a `%` in a password stays a `%`. On SQLite, table changes are
-rendered in batch mode (SQLite alters a table by copying it). Column types are compared.
+configuration file, so a `%` in a password stays a `%`. Autogenerate writes table
+changes in batch mode, whatever the database: SQLite alters a table by copying it, the
+others run the same ALTER statements as without it, so a revision written against one
+database applies on the others (the tests run on SQLite by default). Column types are
+compared.
 """
 
 import asyncio
@@ -34,7 +37,7 @@ def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=sqlite,
+        render_as_batch=True,
         # SQLite can roll back a table change when the driver leaves the transaction to us
         # (see `run_online`; the app's startup opens one itself).
         transactional_ddl=True if sqlite else None,
