@@ -179,6 +179,34 @@ def test_a_hand_edit_autogenerates_a_revision_that_applies(
                     assert done.returncode == 0, (other, step, done.stdout + done.stderr)
 
 
+def test_a_model_changed_without_its_revision_fails_one_test_that_says_what_to_run(
+    tmp_path: Path, database: tuple[str, str]
+) -> None:
+    """The project's migration test fails and names the command; the other tests still run
+    on the models' schema, so a missing revision is one failure, not one per test."""
+    kind, url = database
+    project = make_project(tmp_path, kind)
+    model = project / "shop" / "models" / "user.py"
+    email = "    email: Mapped[str] = mapped_column(String(255), unique=True)\n"
+    nickname = "    nickname: Mapped[str | None] = mapped_column(String(40), unique=True)\n"
+    model.write_text(model.read_text().replace(email, email + nickname))
+    assert "nickname" in model.read_text()
+
+    done = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env={**os.environ, "TEST_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert summary.startswith("1 failed, ") and "error" not in summary, done.stdout[-3000:]
+    assert "FAILED tests/test_migrations.py::test_the_migrations_reach" in done.stdout
+    assert "write the revision with `alembic revision --autogenerate" in done.stdout
+
+
 @pytest.mark.parametrize(
     ("prepare", "message"),
     [

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.migrations import alembic_config
+from demo.migrations import bring_up_to_date
 from demo.models import Base
 
 from tests.tables import drop_tables
@@ -36,15 +37,24 @@ def tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names()) - {"alembic_version"}
 
 
+def create_schema(connection: Connection) -> None:
+    """The models' schema, as the app's startup creates it on an empty database."""
+    bring_up_to_date(connection, Base.metadata, upgrade=True)
+
+
 async def test_the_migrations_reach_the_models_and_come_back(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(drop_tables)
         await connection.run_sync(upgrade)
         drift = await connection.run_sync(differences)
-        assert drift == [], (
-            "the models differ from the migrations: write the revision with "
-            f"`alembic revision --autogenerate -m '...'`: {drift}"
-        )
+        if drift:  # the other tests get the models' schema: only this one fails
+            await connection.run_sync(downgrade)
+            await connection.run_sync(create_schema)
+    assert drift == [], (
+        "the models differ from the migrations: write the revision with "
+        f"`alembic revision --autogenerate -m '...'`: {drift}"
+    )
+    async with engine.begin() as connection:
         await connection.run_sync(downgrade)
         assert await connection.run_sync(tables) == set()
         await connection.run_sync(upgrade)
