@@ -355,3 +355,70 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
     with fresh_database(server(kind)) as url:
         lines = run_script(shop, IDLE_CONNECTIONS, url).splitlines()
     assert lines == ["True 0", "True 1"]
+
+
+LOST_CONNECTION = """\
+import asyncio, logging, sys
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from shop import database
+from shop.main import create_app
+from shop.settings import Settings
+
+URL = sys.argv[1]
+ON_POSTGRESQL = URL.startswith("postgresql")
+OTHERS = (
+    "SELECT pid FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    if ON_POSTGRESQL
+    else "SELECT id FROM information_schema.processlist"
+    " WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+)
+DROP = "SELECT pg_terminate_backend({})" if ON_POSTGRESQL else "KILL {}"
+database.IDLE_BEFORE_PING = 3600  # the connection is not tested: the request finds it dead
+logging.basicConfig(stream=sys.stdout, format="log: %(message)s", force=True)
+
+async def drop_connections() -> None:
+    other = create_async_engine(URL, isolation_level="AUTOCOMMIT")
+    async with other.connect() as connection:
+        for (pid,) in (await connection.execute(text(OTHERS))).all():
+            await connection.execute(text(DROP.format(pid)))
+    await other.dispose()
+
+async def main() -> None:
+    app = create_app(Settings(database_url=URL, database_pool_size=1))
+    user = {"name": "Ada", "email": "ada@example.com"}
+    async with LifespanManager(app) as manager:
+        transport = ASGITransport(app=manager.app)
+        async with AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = [await client.get("/users/1")]
+            await drop_connections()
+            answers += [await client.get("/users/1"), await client.get("/users/1")]
+            await drop_connections()
+            answers += [await client.post("/users", json=user), await client.post("/users", json=user)]
+    for answer in answers:
+        print(answer.status_code, answer.headers.get("retry-after", "-"))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_a_connection_the_server_closes_under_a_request_answers_503(shop: Path, kind: str) -> None:
+    """The database closes the connection a request is using (a restart, a failover): the
+    request answers the documented 503 with `Retry-After`, not a 500, and says so in the
+    log; the next request gets a new connection."""
+    needs(kind)
+    with fresh_database(server(kind)) as url:
+        lines = run_script(shop, LOST_CONNECTION, url).splitlines()
+    closed = [line for line in lines if line.startswith("log: The database closed a conn")]
+    assert [line for line in lines if not line.startswith("log: ")] == [
+        "404 -",
+        "503 1",
+        "404 -",
+        "503 1",
+        "201 -",
+    ]
+    assert len(closed) == 2, lines

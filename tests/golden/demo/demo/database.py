@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from logging import getLogger
 from typing import Annotated
 from typing import Any
 
@@ -311,7 +312,8 @@ DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
         "model": ErrorBody,
         "description": "Every database connection stayed busy for `DATABASE_QUEUE_TIMEOUT`"
-        " seconds: retry after `Retry-After` seconds",
+        " seconds, or the database closed the request's connection (a restart, a failover):"
+        " retry after `Retry-After` seconds",
         "headers": {
             "Retry-After": {
                 "description": "Seconds to wait before retrying",
@@ -324,10 +326,11 @@ DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
     """The request's one connection, from the queue: 503 Service Unavailable, with
-    `Retry-After`, when none comes free in time. FastAPI runs this once per request, so a
-    route that takes `ConnectionDep` and `SessionDep` (which is bound to this connection)
-    holds one connection. What the request began and did not commit is rolled back when the
-    connection goes back to the pool."""
+    `Retry-After`, when none comes free in time, or when the database closes it while the
+    request uses it (the pool then lets go of it, so a retry gets a new one). FastAPI runs
+    this once per request, so a route that takes `ConnectionDep` and `SessionDep` (which is
+    bound to this connection) holds one connection. What the request began and did not
+    commit is rolled back when the connection goes back to the pool."""
     queue: ConnectionQueue = request.state.connection_queue
     try:
         async with queue.connect() as connection:
@@ -337,6 +340,15 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "The database is busy: no connection came free in time",
             headers={"Retry-After": str(max(1, math.ceil(queue.timeout)))},
+        ) from None
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        getLogger(__name__).warning("The database closed a connection in use: %s", error.orig)
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The database closed the connection: retry",
+            headers={"Retry-After": "1"},
         ) from None
 
 
