@@ -307,7 +307,9 @@ def test_a_server_that_never_answers_is_reported_within_the_bound(shop: Path, sc
     )
 
 
-IDLE_CONNECTIONS = """\
+# Put before each of the two scripts below: close the connections of the app under test from the
+# server's side, as a restart or a proxy dropping idle connections would.
+SERVER_SIDE = """\
 import asyncio, sys
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -316,8 +318,24 @@ from shop import database
 URL = sys.argv[1]
 ON_POSTGRESQL = URL.startswith("postgresql")
 WHO = "SELECT pg_backend_pid()" if ON_POSTGRESQL else "SELECT CONNECTION_ID()"
+OTHERS = (
+    "SELECT pid FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    if ON_POSTGRESQL
+    else "SELECT id FROM information_schema.processlist"
+    " WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+)
 DROP = "SELECT pg_terminate_backend({})" if ON_POSTGRESQL else "KILL {}"
 
+async def drop_connections() -> None:
+    other = create_async_engine(URL, isolation_level="AUTOCOMMIT")
+    async with other.connect() as connection:
+        for (pid,) in (await connection.execute(text(OTHERS))).all():
+            await connection.execute(text(DROP.format(pid)))
+    await other.dispose()
+"""
+
+IDLE_CONNECTIONS = """\
 async def main() -> None:
     engine = database.make_engine(URL, pool_size=1)
     pings = []
@@ -331,10 +349,7 @@ async def main() -> None:
     first = await backend()
     again = await backend()  # back in use at once: not tested
     print(again == first, len(pings))
-    other = create_async_engine(URL, isolation_level="AUTOCOMMIT")
-    async with other.connect() as connection:
-        await connection.execute(text(DROP.format(first)))
-    await other.dispose()
+    await drop_connections()
     await asyncio.sleep(database.IDLE_BEFORE_PING + 0.1)
     third = await backend()  # the server dropped it while it sat idle
     print(third != first, len(pings))
@@ -353,39 +368,19 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
     that the server closed meanwhile is replaced instead of failing the request."""
     needs(kind)
     with fresh_database(server(kind)) as url:
-        lines = run_script(shop, IDLE_CONNECTIONS, url).splitlines()
+        lines = run_script(shop, SERVER_SIDE + IDLE_CONNECTIONS, url).splitlines()
     assert lines == ["True 0", "True 1"]
 
 
 LOST_CONNECTION = """\
-import asyncio, logging, sys
+import logging
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from shop import database
 from shop.main import create_app
 from shop.settings import Settings
 
-URL = sys.argv[1]
-ON_POSTGRESQL = URL.startswith("postgresql")
-OTHERS = (
-    "SELECT pid FROM pg_stat_activity"
-    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    if ON_POSTGRESQL
-    else "SELECT id FROM information_schema.processlist"
-    " WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-)
-DROP = "SELECT pg_terminate_backend({})" if ON_POSTGRESQL else "KILL {}"
 database.IDLE_BEFORE_PING = 3600  # the connection is not tested: the request finds it dead
 logging.basicConfig(stream=sys.stdout, format="log: %(message)s", force=True)
-
-async def drop_connections() -> None:
-    other = create_async_engine(URL, isolation_level="AUTOCOMMIT")
-    async with other.connect() as connection:
-        for (pid,) in (await connection.execute(text(OTHERS))).all():
-            await connection.execute(text(DROP.format(pid)))
-    await other.dispose()
 
 async def main() -> None:
     app = create_app(Settings(database_url=URL, database_pool_size=1))
@@ -412,7 +407,7 @@ def test_a_connection_the_server_closes_under_a_request_answers_503(shop: Path, 
     log; the next request gets a new connection."""
     needs(kind)
     with fresh_database(server(kind)) as url:
-        lines = run_script(shop, LOST_CONNECTION, url).splitlines()
+        lines = run_script(shop, SERVER_SIDE + LOST_CONNECTION, url).splitlines()
     closed = [line for line in lines if line.startswith("log: The database closed a conn")]
     assert [line for line in lines if not line.startswith("log: ")] == [
         "404 -",
