@@ -307,15 +307,31 @@ def test_a_server_that_never_answers_is_reported_within_the_bound(shop: Path, sc
     )
 
 
-# Put before each of the two scripts below: close the connections of the app under test from the
-# server's side, as a restart or a proxy dropping idle connections would.
+# Put before each of the scripts below: the app under test with a client, and a way to close
+# its connections from the server's side, as a restart or a proxy dropping idle ones would.
 SERVER_SIDE = """\
-import asyncio, sys
+import asyncio, logging, sys
+from contextlib import asynccontextmanager
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from shop import database
+from shop.main import create_app
+from shop.settings import Settings
 
 URL = sys.argv[1]
+USER = {"name": "Ada", "email": "ada@example.com"}
+
+@asynccontextmanager
+async def client_of(url: str):
+    \"\"\"A client of the app on `url`, which has a pool of one connection and logs to stdout.\"\"\"
+    logging.basicConfig(stream=sys.stdout, format="log: %(message)s", force=True)
+    app = create_app(Settings(database_url=url, database_pool_size=1))
+    async with LifespanManager(app) as manager:
+        transport = ASGITransport(app=manager.app)
+        async with AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 ON_POSTGRESQL = URL.startswith("postgresql")
 WHO = "SELECT pg_backend_pid()" if ON_POSTGRESQL else "SELECT CONNECTION_ID()"
 OTHERS = (
@@ -339,8 +355,11 @@ IDLE_CONNECTIONS = """\
 async def main() -> None:
     engine = database.make_engine(URL, pool_size=1)
     pings = []
+    answers = []  # what the next pings answer instead of asking the server
     ping = engine.dialect.do_ping
-    engine.dialect.do_ping = lambda connection: pings.append(1) or ping(connection)
+    engine.dialect.do_ping = lambda connection: (
+        pings.append(1) or (answers.pop() if answers else ping(connection))
+    )
 
     async def backend() -> int:
         async with engine.connect() as connection:
@@ -353,6 +372,10 @@ async def main() -> None:
     await asyncio.sleep(database.IDLE_BEFORE_PING + 0.1)
     third = await backend()  # the server dropped it while it sat idle
     print(third != first, len(pings))
+    answers.append(False)  # a dialect may report a dead connection so, without raising
+    await asyncio.sleep(database.IDLE_BEFORE_PING + 0.1)
+    fourth = await backend()
+    print(fourth != third, len(pings))
     await engine.dispose()
 
 asyncio.run(main())
@@ -365,34 +388,24 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
 ) -> None:
     """A pooled connection is tested only after it sat idle in the pool: none is tested
     while the app is busy (one round trip less per request than `pool_pre_ping`), and one
-    that the server closed meanwhile is replaced instead of failing the request."""
+    that the server closed meanwhile is replaced instead of failing the request, as is one
+    whose ping answers False."""
     needs(kind)
     with fresh_database(server(kind)) as url:
         lines = run_script(shop, SERVER_SIDE + IDLE_CONNECTIONS, url).splitlines()
-    assert lines == ["True 0", "True 1"]
+    assert lines == ["True 0", "True 1", "True 2"]
 
 
 LOST_CONNECTION = """\
-import logging
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
-from shop.main import create_app
-from shop.settings import Settings
-
 database.IDLE_BEFORE_PING = 3600  # the connection is not tested: the request finds it dead
-logging.basicConfig(stream=sys.stdout, format="log: %(message)s", force=True)
 
 async def main() -> None:
-    app = create_app(Settings(database_url=URL, database_pool_size=1))
-    user = {"name": "Ada", "email": "ada@example.com"}
-    async with LifespanManager(app) as manager:
-        transport = ASGITransport(app=manager.app)
-        async with AsyncClient(transport=transport, base_url="http://test") as client:
-            answers = [await client.get("/users/1")]
-            await drop_connections()
-            answers += [await client.get("/users/1"), await client.get("/users/1")]
-            await drop_connections()
-            answers += [await client.post("/users", json=user), await client.post("/users", json=user)]
+    async with client_of(URL) as client:
+        answers = [await client.get("/users/1")]
+        await drop_connections()
+        answers += [await client.get("/users/1"), await client.get("/users/1")]
+        await drop_connections()
+        answers += [await client.post("/users", json=USER), await client.post("/users", json=USER)]
     for answer in answers:
         print(answer.status_code, answer.headers.get("retry-after", "-"))
 
@@ -417,3 +430,77 @@ def test_a_connection_the_server_closes_under_a_request_answers_503(shop: Path, 
         "201 -",
     ]
     assert len(closed) == 2, lines
+
+
+UNREACHABLE = """\
+from sqlalchemy import make_url
+
+SERVER = make_url(URL)
+
+class Gateway:
+    \"\"\"The database server behind a port of its own, which can be shut and opened again.\"\"\"
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.streams: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self.listener = await asyncio.start_server(self.relay, "127.0.0.1", self.port)
+        self.port = self.listener.sockets[0].getsockname()[1]
+
+    async def relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(SERVER.host, SERVER.port)
+        self.streams |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except OSError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def shut(self) -> None:
+        self.listener.close()
+        for stream in self.streams:
+            stream.transport.abort()
+        self.streams.clear()
+        await asyncio.sleep(0.1)
+
+async def main() -> None:
+    gateway = Gateway()
+    await gateway.open()
+    url = SERVER.set(host="127.0.0.1", port=gateway.port).render_as_string(hide_password=False)
+    async with client_of(url) as client:
+        answers = [await client.get("/users/1")]
+        await gateway.shut()  # the server goes away with the connection the pool holds
+        answers += [await client.get("/users/1") for _ in range(3)]
+        answers += [await client.post("/users", json=USER)]
+        await gateway.open()  # and comes back on the same port
+        answers += [await client.get("/users/1"), await client.post("/users", json=USER)]
+    await gateway.shut()
+    for answer in answers:
+        print(answer.status_code, answer.headers.get("retry-after", "-"))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_a_database_that_cannot_be_reached_answers_503_until_it_is_back(
+    shop: Path, kind: str
+) -> None:
+    """The database server goes away: requests that need a connection answer the documented
+    503 with `Retry-After` while it cannot be reached, not a 500, each with one warning in
+    the log; once it is back, the next request gets a connection without a restart."""
+    needs(kind)
+    with fresh_database(server(kind)) as url:
+        lines = run_script(shop, SERVER_SIDE + UNREACHABLE, url).splitlines()
+    answers = [line for line in lines if not line.startswith("log: ")]
+    assert answers == ["404 -", "503 1", "503 1", "503 1", "503 1", "404 -", "201 -"], lines
+    unreachable = [line for line in lines if line.startswith("log: The database cannot be re")]
+    assert len(unreachable) >= 3, lines

@@ -166,11 +166,13 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
         if returned_at is None or time.monotonic() - returned_at < IDLE_BEFORE_PING:
             return
         try:
-            dialect.do_ping(dbapi_connection)
+            alive = dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, None):
                 raise InvalidatePoolError(str(error)) from error
             raise
+        if not alive:  # a dialect may answer False instead of raising
+            raise InvalidatePoolError("the connection did not answer a ping")
 
     event.listen(engine.sync_engine, "checkin", returned)
     event.listen(engine.sync_engine, "checkout", taken)
@@ -273,6 +275,10 @@ class DatabaseBusy(Exception):
     """No connection came free within the queue's timeout."""
 
 
+class DatabaseUnreachable(Exception):
+    """The pool had to open a connection and the database did not accept it."""
+
+
 class ConnectionQueue:
     """Requests wait here for one of the pool's connections, in the order they ask, for at
     most `timeout` seconds.
@@ -292,16 +298,24 @@ class ConnectionQueue:
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """A connection of the pool, once a slot is free; `DatabaseBusy` after `timeout`."""
+        """A connection of the pool, once a slot is free; `DatabaseBusy` after `timeout`,
+        `DatabaseUnreachable` when the pool cannot open one (the database is down)."""
         # A timer only when every slot is taken: a free slot is acquired without waiting.
         try:
             async with asyncio.timeout(self.timeout if self._slots.locked() else None):
                 await self._slots.acquire()
         except TimeoutError:
             raise DatabaseBusy from None
+        connected = False
         try:
             async with self.engine.connect() as connection:
+                connected = True
                 yield connection
+        except (OSError, DBAPIError) as error:
+            if connected:  # the request's own error: the caller's to handle
+                raise
+            reason = error.orig if isinstance(error, DBAPIError) else error
+            raise DatabaseUnreachable(reason) from error
         finally:
             self._slots.release()
 
@@ -312,8 +326,8 @@ DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
         "model": ErrorBody,
         "description": "Every database connection stayed busy for `DATABASE_QUEUE_TIMEOUT`"
-        " seconds, or the database closed the request's connection (a restart, a failover):"
-        " retry after `Retry-After` seconds",
+        " seconds, or the database could not be reached or closed the request's connection"
+        " (a restart, a failover): retry after `Retry-After` seconds",
         "headers": {
             "Retry-After": {
                 "description": "Seconds to wait before retrying",
@@ -326,30 +340,35 @@ DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
     """The request's one connection, from the queue: 503 Service Unavailable, with
-    `Retry-After`, when none comes free in time, or when the database closes it while the
-    request uses it (the pool then lets go of it, so a retry gets a new one). FastAPI runs
-    this once per request, so a route that takes `ConnectionDep` and `SessionDep` (which is
-    bound to this connection) holds one connection. What the request began and did not
-    commit is rolled back when the connection goes back to the pool."""
+    `Retry-After`, when none comes free in time, when the database cannot be reached, or
+    when it closes the connection while the request uses it (the pool then lets go of it,
+    so a retry gets a new one). FastAPI runs this once per request, so a route that takes
+    `ConnectionDep` and `SessionDep` (which is bound to this connection) holds one
+    connection. What the request began and did not commit is rolled back when the
+    connection goes back to the pool."""
     queue: ConnectionQueue = request.state.connection_queue
     try:
         async with queue.connect() as connection:
             yield connection
     except DatabaseBusy:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "The database is busy: no connection came free in time",
-            headers={"Retry-After": str(max(1, math.ceil(queue.timeout)))},
-        ) from None
+        detail = "The database is busy: no connection came free in time"
+        raise _unavailable(detail, retry_after=queue.timeout) from None
+    except DatabaseUnreachable as error:
+        getLogger(__name__).warning("The database cannot be reached: %s", error)
+        raise _unavailable("The database cannot be reached: retry") from None
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
         getLogger(__name__).warning("The database closed a connection in use: %s", error.orig)
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "The database closed the connection: retry",
-            headers={"Retry-After": "1"},
-        ) from None
+        raise _unavailable("The database closed the connection: retry") from None
+
+
+def _unavailable(detail: str, retry_after: float = 1) -> HTTPException:
+    """503 Service Unavailable, with the whole seconds to wait in `Retry-After`."""
+    seconds = max(1, math.ceil(retry_after))
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": str(seconds)}
+    )
 
 
 ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]

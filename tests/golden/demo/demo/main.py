@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             queue = ConnectionQueue(engine, settings.database_queue_timeout)
             getLogger("demo").info(
-                "Database %s: %d connections, a request waits up to %g s for one",
+                "Database %s: pool size %d, a request waits up to %g s for a connection",
                 engine.url.render_as_string(hide_password=True),
                 queue.size,
                 queue.timeout,
