@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fastsqla_cli.new import create_project
-from tests.servers import fresh_database, server, unreachable_reason
+from tests.servers import required_database, server, unreachable_reason
 
 pytestmark = pytest.mark.e2e
 PYTHON = sys.executable
@@ -223,8 +223,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
         return
-    needs(request.param)
-    with fresh_database(server(request.param)) as url:
+    with required_database(request.param) as url:
         yield url
 
 
@@ -332,6 +331,11 @@ async def client_of(url: str):
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+def report(answers) -> None:
+    for answer in answers:
+        print(answer.status_code, answer.headers.get("retry-after", "-"))
+
 ON_POSTGRESQL = URL.startswith("postgresql")
 WHO = "SELECT pg_backend_pid()" if ON_POSTGRESQL else "SELECT CONNECTION_ID()"
 OTHERS = (
@@ -390,8 +394,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
     while the app is busy (one round trip less per request than `pool_pre_ping`), and one
     that the server closed meanwhile is replaced instead of failing the request, as is one
     whose ping answers False."""
-    needs(kind)
-    with fresh_database(server(kind)) as url:
+    with required_database(kind) as url:
         lines = run_script(shop, SERVER_SIDE + IDLE_CONNECTIONS, url).splitlines()
     assert lines == ["True 0", "True 1", "True 2"]
 
@@ -406,8 +409,7 @@ async def main() -> None:
         answers += [await client.get("/users/1"), await client.get("/users/1")]
         await drop_connections()
         answers += [await client.post("/users", json=USER), await client.post("/users", json=USER)]
-    for answer in answers:
-        print(answer.status_code, answer.headers.get("retry-after", "-"))
+    report(answers)
 
 asyncio.run(main())
 """
@@ -418,8 +420,7 @@ def test_a_connection_the_server_closes_under_a_request_answers_503(shop: Path, 
     """The database closes the connection a request is using (a restart, a failover): the
     request answers the documented 503 with `Retry-After`, not a 500, and says so in the
     log; the next request gets a new connection."""
-    needs(kind)
-    with fresh_database(server(kind)) as url:
+    with required_database(kind) as url:
         lines = run_script(shop, SERVER_SIDE + LOST_CONNECTION, url).splitlines()
     closed = [line for line in lines if line.startswith("log: The database closed a conn")]
     assert [line for line in lines if not line.startswith("log: ")] == [
@@ -483,8 +484,7 @@ async def main() -> None:
         await gateway.open()  # and comes back on the same port
         answers += [await client.get("/users/1"), await client.post("/users", json=USER)]
     await gateway.shut()
-    for answer in answers:
-        print(answer.status_code, answer.headers.get("retry-after", "-"))
+    report(answers)
 
 asyncio.run(main())
 """
@@ -497,8 +497,7 @@ def test_a_database_that_cannot_be_reached_answers_503_until_it_is_back(
     """The database server goes away: requests that need a connection answer the documented
     503 with `Retry-After` while it cannot be reached, not a 500, each with one warning in
     the log; once it is back, the next request gets a connection without a restart."""
-    needs(kind)
-    with fresh_database(server(kind)) as url:
+    with required_database(kind) as url:
         lines = run_script(shop, SERVER_SIDE + UNREACHABLE, url).splitlines()
     answers = [line for line in lines if not line.startswith("log: ")]
     assert answers == ["404 -", "503 1", "503 1", "503 1", "503 1", "404 -", "201 -"], lines
