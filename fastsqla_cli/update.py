@@ -12,16 +12,18 @@ the file keeps both, between conflict markers, and the command lists it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
 from fastsqla_cli.project import ANSWERS_FILE, Project, find_project, locked, read_answers
 from fastsqla_cli.releases import git, released_versions, template_repository
+from fastsqla_cli.rendering import format_python
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -44,9 +46,59 @@ class Step:
     run: Callable[[Path, str], None]
 
 
+# Where 0.2.0 moved what `database.py` held (old name: new module, new name).
+_MOVED_IN_0_2_0 = {
+    "ConnectionQueue": ("connection_queue", "ConnectionQueue"),
+    "DATABASE_RESPONSES": ("errors", "DATABASE_RESPONSES"),
+    "DatabaseBusy": ("errors", "DatabaseBusy"),
+    "DatabaseUnreachable": ("errors", "DatabaseUnavailable"),
+    "DatabaseURLError": ("errors", "StartupError"),
+    "DRIVERS": ("settings", "DRIVERS"),
+    "IDLE_BEFORE_PING": ("idle_ping", "IDLE_BEFORE_PING"),
+    "check_database": ("startup", "check_database"),
+    "ping": ("routers.health", "ping"),
+    "prepare_schema": ("migrations", "prepare_schema"),
+}
+
+# A model router's reads in 0.1.0, and in 0.2.0.
+_READS_IN_0_2_0 = (
+    (r"\[dict\((\w+)\._mapping\) for \1 in (\w+)\]", r"[dict(\1) for \1 in \2.mappings()]"),
+    (r"(\(READ_ONE, .*\)\))\.first\(\)", r"\1.mappings().first()"),
+    (r"dict\((\w+)\._mapping\)", r"dict(\1)"),
+)
+
+
+def _database_split(root: Path, package: str) -> None:
+    """0.2.0 split `database.py` into a module per mechanism and reads rows through
+    `.mappings()` (pyright's strict mode refuses `row._mapping`): the project's own imports
+    of the moved names, and the routers' reads, follow."""
+    imports = re.compile(rf"^from {re.escape(package)}\.database import (\w+)( as \w+)?$", re.M)
+
+    def moved(match: re.Match[str]) -> str:
+        name, alias = match.group(1), match.group(2)
+        if name not in _MOVED_IN_0_2_0:
+            return match.group(0)
+        module, new = _MOVED_IN_0_2_0[name]
+        alias = alias or (f" as {name}" if new != name else "")
+        return f"from {package}.{module} import {new}{alias}"
+
+    changed: dict[PurePosixPath, str] = {}
+    for path in sorted((root / package).rglob("*.py")) + sorted((root / "tests").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        new_text = imports.sub(moved, text)
+        if path.parent.name == "routers":
+            for pattern, replacement in _READS_IN_0_2_0:
+                new_text = re.sub(pattern, replacement, new_text)
+        if new_text != text:
+            changed[PurePosixPath(path.relative_to(root).as_posix())] = new_text
+    # The moved imports sort differently: ruff orders them as the project's checks expect.
+    for relative, text in format_python(root, changed, first_party=(package, "tests")).items():
+        (root / relative).write_text(text, encoding="utf-8")
+
+
 # The steps of every release, oldest first. An update runs those of the versions after the
 # project's, up to the installed one, once copier has updated the template's own files.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (Step("0.2.0", _database_split),)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Any name the CLI accepts makes a project whose checks pass: one project holds a model for
-each hostile name below, and its tests, ruff and mypy --strict pass on SQLite, PostgreSQL
-and MariaDB. (Names that cannot work are refused: see test_naming and test_refusals.)"""
+each hostile name below, and its tests, ruff, mypy --strict and pyright's strict mode pass
+on SQLite, PostgreSQL and MariaDB. (Names that cannot work are refused: see test_naming and test_refusals.)"""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_hostile_name_makes_a_project_whose_checks_pass(project: Path, kind: str) -> None:
     check = ["check", "--python", PYTHON]
     if kind == "sqlite":
-        out = fastsqla(*check, cwd=project)  # with mypy --strict, once
-        assert "All checks passed (tests, ruff, mypy)" in out
+        out = fastsqla(*check, cwd=project)  # with the type checkers, once
+        assert "All checks passed (tests, ruff, mypy, pyright)" in out
     else:
         with required_database(kind) as url:
             out = fastsqla(*check, "--no-types", "--database-url", url, cwd=project)

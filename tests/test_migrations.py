@@ -167,7 +167,7 @@ def test_a_hand_edit_autogenerates_a_revision_that_applies(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     out = fastsqla("check", "--python", PYTHON, "--database-url", url, cwd=project)
-    assert "All checks passed (tests, ruff, mypy)" in out
+    assert "All checks passed (tests, ruff, mypy, pyright)" in out
 
     # Written against one database, the revision applies on the others too: the project's
     # tests run on SQLite unless told otherwise, and a team may deploy on another server.
@@ -255,11 +255,12 @@ def test_workers_starting_together_bring_the_schema_up_to_date_once(
     script = (
         "import asyncio, sys\n"
         "from functools import partial\n"
-        "from shop.database import make_engine, prepare_schema\n"
-        "from shop.migrations import bring_up_to_date\n"
+        "from shop.database import make_engine\n"
+        "from shop.migrations import bring_up_to_date, prepare_schema\n"
         "from shop.models import Base\n"
+        "from shop.settings import Settings\n"
         "async def main() -> None:\n"
-        "    engine = make_engine(sys.argv[1])\n"
+        "    engine = make_engine(Settings(database_url=sys.argv[1]))\n"
         "    prepare = partial(bring_up_to_date, metadata=Base.metadata, upgrade=True)\n"
         "    await prepare_schema(engine, prepare)\n"
         "    await engine.dispose()\n"

@@ -108,7 +108,7 @@ def test_the_database_picks_the_driver_and_default_url(
 ) -> None:
     project = create_project(tmp_path / "shop", database=database)
     settings = (project.root / "shop" / "settings.py").read_text()
-    assert f'database_url: str = "{url}"' in settings
+    assert f'database_url: DatabaseURL = "{url}"' in settings
     assert f"DATABASE_URL={url}" in (project.root / ".env.example").read_text()
     dependencies = tomllib.loads((project.root / "pyproject.toml").read_text())["project"][
         "dependencies"

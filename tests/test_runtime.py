@@ -39,6 +39,19 @@ def needs(kind: str) -> None:
         pytest.skip(reason)
 
 
+def serve(shop: Path, blocked: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """`uvicorn shop.main:app` with ``env`` set and the module ``blocked`` impossible to
+    import, run to its end: each case here stops it at startup."""
+    return subprocess.run(
+        [PYTHON, "-c", UVICORN, blocked, "shop.main:app", "--port", "0"],
+        cwd=shop,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def run_script(shop: Path, script: str, *args: str, timeout: float = 60) -> str:
     """Run ``script`` with the project's package importable, warnings as errors; its
     output, once it exits 0."""
@@ -56,29 +69,6 @@ def run_script(shop: Path, script: str, *args: str, timeout: float = 60) -> str:
 @pytest.mark.parametrize(
     ("url", "blocked", "server_kind", "expected"),
     [
-        pytest.param(
-            "sqlite:///shop.db",
-            "",
-            None,
-            "DATABASE_URL begins with sqlite, not with an async driver this app is written"
-            " for: begin it with sqlite+aiosqlite, postgresql+asyncpg or mysql+aiomysql",
-            id="sync driver",
-        ),
-        pytest.param(
-            "not a url",
-            "",
-            None,
-            "DATABASE_URL is not a database URL: begin it with sqlite+aiosqlite,"
-            " postgresql+asyncpg or mysql+aiomysql",
-            id="not a URL",
-        ),
-        pytest.param(
-            "postgresql+asyncpg://postgres@127.0.0.1:5432/shop",
-            "asyncpg",
-            None,
-            "DATABASE_URL needs the asyncpg driver, which is not installed: pip install asyncpg",
-            id="driver not installed",
-        ),
         pytest.param(
             "postgresql+asyncpg://postgres@127.0.0.1:1/shop",
             "",
@@ -122,19 +112,12 @@ def run_script(shop: Path, script: str, *args: str, timeout: float = 60) -> str:
         ),
     ],
 )
-def test_a_wrong_database_url_stops_the_app_with_one_line(
+def test_a_database_the_app_cannot_use_stops_it_at_startup_with_one_line(
     shop: Path, url: str, blocked: str, server_kind: str | None, expected: str
 ) -> None:
     if server_kind:
         needs(server_kind)
-    done = subprocess.run(
-        [PYTHON, "-c", UVICORN, blocked, "shop.main:app", "--port", "0"],
-        cwd=shop,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(shop, blocked=blocked, DATABASE_URL=url)
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
     assert errors[-1] == "ERROR:    Application startup failed. Exiting.", done.stderr
@@ -142,15 +125,42 @@ def test_a_wrong_database_url_stops_the_app_with_one_line(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "blocked", "expected"),
+    [
+        pytest.param(
+            "sqlite:///shop.db",
+            "",
+            "DATABASE_URL: begins with sqlite, not with an async driver of this app: begin it"
+            " with sqlite+aiosqlite, postgresql+asyncpg or mysql+aiomysql",
+            id="sync driver",
+        ),
+        pytest.param(
+            "not a url",
+            "",
+            "DATABASE_URL: not a database URL: begin it with sqlite+aiosqlite,"
+            " postgresql+asyncpg or mysql+aiomysql",
+            id="not a URL",
+        ),
+        pytest.param(
+            "postgresql+asyncpg://postgres@127.0.0.1:5432/shop",
+            "asyncpg",
+            "DATABASE_URL: needs the asyncpg driver, which is not installed: pip install asyncpg",
+            id="driver not installed",
+        ),
+    ],
+)
+def test_a_database_url_the_app_cannot_use_stops_it_with_one_line(
+    shop: Path, url: str, blocked: str, expected: str
+) -> None:
+    """Checked with the other settings, before the app is built: no engine, no traceback."""
+    done = serve(shop, blocked=blocked, DATABASE_URL=url)
+    assert done.returncode == 1
+    assert done.stderr == f"error: invalid settings: {expected}\n"
+
+
 def test_a_setting_the_app_cannot_use_stops_uvicorn_with_one_line(shop: Path) -> None:
-    done = subprocess.run(
-        [PYTHON, "-c", UVICORN, "", "shop.main:app", "--port", "0"],
-        cwd=shop,
-        env={**os.environ, "LOG_LEVEL": "LOUD", "DATABASE_QUEUE_TIMEOUT": "-1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(shop, LOG_LEVEL="LOUD", DATABASE_QUEUE_TIMEOUT="-1")
     assert done.returncode == 1
     assert done.stderr == (
         "error: invalid settings: DATABASE_QUEUE_TIMEOUT: Input should be greater than 0;"
@@ -163,14 +173,7 @@ def test_a_database_the_app_does_not_recognise_stops_it_with_one_line(
 ) -> None:
     with sqlite3.connect(tmp_path / "theirs.db") as connection:
         connection.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
-    done = subprocess.run(
-        [PYTHON, "-c", UVICORN, "", "shop.main:app", "--port", "0"],
-        cwd=shop,
-        env={**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'theirs.db'}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(shop, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'theirs.db'}")
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR:")]
     assert errors == [
@@ -238,7 +241,7 @@ def test_a_route_with_both_dependencies_is_one_unit_of_work(shop: Path, database
 SAME_MOMENT = """\
 import sqlite3, sys, threading
 from pathlib import Path
-from shop.database import _sqlite_pragmas
+from shop.sqlite import set_pragmas
 
 def open_together(path: Path, count: int) -> list[str]:
     start = threading.Barrier(count)
@@ -248,7 +251,7 @@ def open_together(path: Path, count: int) -> list[str]:
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         start.wait()
         try:
-            _sqlite_pragmas(connection, None)
+            set_pragmas(connection, None)
             outcomes.append(connection.execute("PRAGMA journal_mode").fetchone()[0])
         except sqlite3.Error as error:
             outcomes.append(str(error))
@@ -278,15 +281,17 @@ def test_connections_opening_a_new_sqlite_file_together_all_get_wal(
 
 SILENT_SERVER = """\
 import asyncio, socket, sys
-from shop.database import DatabaseURLError, check_database, make_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+from shop.errors import StartupError
+from shop.startup import check_database
 
 async def main() -> None:
     listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
     port = listener.getsockname()[1]
-    engine = make_engine(f"{sys.argv[1]}@127.0.0.1:{port}/shop")
+    engine = create_async_engine(f"{sys.argv[1]}@127.0.0.1:{port}/shop")
     try:
         await check_database(engine, seconds=0.5)
-    except DatabaseURLError as error:
+    except StartupError as error:
         print(error)
     finally:
         await engine.dispose()
@@ -315,7 +320,7 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from shop import database
+from shop import database, idle_ping
 from shop.main import create_app
 from shop.settings import Settings
 
@@ -357,7 +362,7 @@ async def drop_connections() -> None:
 
 IDLE_CONNECTIONS = """\
 async def main() -> None:
-    engine = database.make_engine(URL, pool_size=1)
+    engine = database.make_engine(Settings(database_url=URL, database_pool_size=1))
     pings = []
     answers = []  # what the next pings answer instead of asking the server
     ping = engine.dialect.do_ping
@@ -373,11 +378,11 @@ async def main() -> None:
     again = await backend()  # back in use at once: not tested
     print(again == first, len(pings))
     await drop_connections()
-    await asyncio.sleep(database.IDLE_BEFORE_PING + 0.1)
+    await asyncio.sleep(idle_ping.IDLE_BEFORE_PING + 0.1)
     third = await backend()  # the server dropped it while it sat idle
     print(third != first, len(pings))
     answers.append(False)  # a dialect may report a dead connection so, without raising
-    await asyncio.sleep(database.IDLE_BEFORE_PING + 0.1)
+    await asyncio.sleep(idle_ping.IDLE_BEFORE_PING + 0.1)
     fourth = await backend()
     print(fourth != third, len(pings))
     await engine.dispose()
@@ -400,7 +405,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
 
 
 LOST_CONNECTION = """\
-database.IDLE_BEFORE_PING = 3600  # the connection is not tested: the request finds it dead
+idle_ping.IDLE_BEFORE_PING = 3600  # the connection is not tested: the request finds it dead
 
 async def main() -> None:
     async with client_of(URL) as client:

@@ -25,12 +25,13 @@ REPO = Path(__file__).parent.parent
 PYTHON = sys.executable
 NEXT = f"{Version(__version__).major}.{Version(__version__).minor}.{Version(__version__).micro + 1}"
 # The next release's one template change: the first lines of the database module.
-DOCSTRING = (
-    '"""The database layer: the declarative base, the engine, the per-request session and\n'
-    'connection."""\n'
+DOCSTRING = '"""The database: the models\' base class, the engine, the session maker, and the\n'
+NEXT_DOCSTRING = (
+    '"""The database: the base class of models, the engine, the session maker and the\n'
 )
-NEXT_DOCSTRING = '"""The database layer: the base class of models, the engine and sessions."""\n'
-USER_DOCSTRING = '"""Our database layer (edited by us)."""\n'
+USER_DOCSTRING = (
+    '"""Our database (edited by us): the base class, the engine, the session maker and the\n'
+)
 NEXT_STEPS = """\
 
 
@@ -41,7 +42,7 @@ def _value_types(root: Path, package: str) -> None:
         path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-STEPS: tuple[Step, ...] = (Step("NEXT", _value_types),)
+STEPS = (*STEPS, Step("NEXT", _value_types))
 """.replace('"NEXT"', f'"{NEXT}"')
 ROUTERS_LOOP = (
     "    for router in routers_of(routers):  # each module of `routers`: see `discovery`\n"
@@ -107,8 +108,7 @@ def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert "field_types" in path.read_text()
         path.write_text(path.read_text().replace("field_types", "value_types"))
     update = source / "fastsqla_cli" / "update.py"
-    assert "STEPS: tuple[Step, ...] = ()\n" in update.read_text()
-    update.write_text(update.read_text().replace("STEPS: tuple[Step, ...] = ()\n", NEXT_STEPS))
+    update.write_text(update.read_text() + NEXT_STEPS)
     venv = install_wheel(source, work)
     shutil.rmtree(source)  # the release runs from its wheel alone
     return venv / "bin" / "fastsqla"
@@ -296,3 +296,71 @@ def test_a_project_at_the_installed_version_is_up_to_date_in_git_or_not(tmp_path
     fastsqla("new", "shop", "--no-check", cwd=tmp_path)
     out = fastsqla("update", "--no-check", cwd=tmp_path / "shop")
     assert f"is up to date (fastsqla {__version__})" in out
+
+
+# The last commit of fastsqla 0.1.0, whose template `templates/releases.bundle` holds.
+RELEASE_0_1_0 = "cd5145e"
+
+
+@pytest.fixture(scope="module")
+def release_0_1_0(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `fastsqla` script of 0.1.0, built from this repository's history."""
+    if not (REPO / ".git").exists():
+        pytest.skip("building 0.1.0 needs this repository's git history")
+    work = tmp_path_factory.mktemp("release-0.1.0")
+    source = work / "fastsqla"
+    source.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", RELEASE_0_1_0], cwd=REPO, capture_output=True
+    )
+    assert archive.returncode == 0, archive.stderr.decode()
+    subprocess.run(["tar", "-x"], cwd=source, input=archive.stdout, check=True)
+    return install_wheel(source, work) / "bin" / "fastsqla"
+
+
+def test_a_project_of_0_1_0_takes_the_database_module_apart(
+    release_0_1_0: Path, tmp_path: Path
+) -> None:
+    """0.2.0 moved the mechanisms of `database.py` into modules of their own. A project made
+    by 0.1.0 gets them; the user's code that imported a moved name, and the routers 0.1.0
+    wrote, follow (the release's step); an edit of a moved part is a conflict; the project's
+    checks pass."""
+    made = run(release_0_1_0, "new", "shop", "--no-check", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    root = tmp_path / "shop"
+    added = run(release_0_1_0, "add-model", "Post", "title:str", "--no-check", cwd=root)
+    assert added.returncode == 0, added.stderr
+    ours = root / "shop" / "jobs.py"  # the user's own module, with names that moved
+    ours.write_text(
+        "from shop.database import DATABASE_RESPONSES\n"
+        "from shop.database import DatabaseURLError\n"
+        "from shop.database import SessionDep\n"
+        "\n"
+        "__all__ = ['DATABASE_RESPONSES', 'DatabaseURLError', 'SessionDep']\n".replace("'", '"')
+    )
+    git("init", "--quiet", cwd=root)
+    git("add", "--all", cwd=root)
+    git("commit", "--quiet", "-m", "made by 0.1.0", cwd=root)
+
+    database = root / "shop" / "database.py"
+    edited = database.read_text().replace("IDLE_BEFORE_PING = 1.0", "IDLE_BEFORE_PING = 2.0")
+    database.write_text(edited)
+    git("commit", "--quiet", "--all", "-m", "our ping", cwd=root)
+    preview = fastsqla("update", "--dry-run", cwd=root)
+    assert "edited  shop/database.py  (conflict)" in preview
+    assert "created shop/connection_queue.py" in preview
+    git("reset", "--quiet", "--hard", "HEAD~1", cwd=root)
+
+    updated = fastsqla("update", "--python", PYTHON, cwd=root)
+    assert "(conflict)" not in updated and "passed" in updated
+    assert ours.read_text() == (
+        "from shop.database import SessionDep\n"
+        "from shop.errors import DATABASE_RESPONSES\n"
+        "from shop.errors import StartupError as DatabaseURLError\n"
+        "\n"
+        "__all__ = ['DATABASE_RESPONSES', 'DatabaseURLError', 'SessionDep']\n".replace("'", '"')
+    )
+    for router in ("user", "post"):
+        text = (root / "shop" / "routers" / f"{router}.py").read_text()
+        assert "_mapping" not in text and text.count(".mappings()") == 2
+    assert "async_session = async_sessionmaker(" in database.read_text()

@@ -1,12 +1,13 @@
-"""Domain errors and the one shape every error answer has.
+"""Every error the app raises on purpose, and the one shape every error answer has.
 
-Errors are raised where they are detected (a route, the data layer) and answered by the
-handlers that `create_app` registers. Every error body has the shape of FastAPI's
-validation errors, `{"detail": [{"type", "loc", "msg", "input"}]}`, so a client reads one
-shape whatever went wrong.
+`AppError` is the root. Its subclasses are raised where the problem is found (a route, the
+data layer, the connection queue) and answered here, by the handlers `create_app`
+registers: the data layer never builds an HTTP answer. Every error body has the shape of
+FastAPI's validation errors, `{"detail": [{"type", "loc", "msg", "input"}]}`.
 """
 
 import json
+import math
 from typing import Any
 from typing import ClassVar
 
@@ -35,11 +36,12 @@ class ErrorBody(BaseModel):
     detail: list[ErrorDetail]
 
 
-class DomainError(Exception):
-    """An error about the request, answered with `status_code` by the handler below."""
+class AppError(Exception):
+    """An error of the app; one that reaches a request is answered with `status_code`."""
 
-    status_code: ClassVar[int]
-    type: ClassVar[str]
+    status_code: ClassVar[int] = status.HTTP_500_INTERNAL_SERVER_ERROR
+    type: ClassVar[str] = "app_error"
+    headers: dict[str, str] | None = None
 
     def __init__(self, msg: str, *, input: Any = None) -> None:
         super().__init__(msg)
@@ -51,7 +53,7 @@ class DomainError(Exception):
         return ["path", *request.path_params]
 
 
-class FieldError(DomainError):
+class FieldError(AppError):
     """An error about the body, one field of it when `field` is known."""
 
     def __init__(self, msg: str, *, field: str | None = None, input: Any = None) -> None:
@@ -62,12 +64,12 @@ class FieldError(DomainError):
         return ["body", self.field] if self.field else ["body"]
 
 
-class NotFound(DomainError):
+class NotFound(AppError):
     status_code = status.HTTP_404_NOT_FOUND
     type = "not_found"
 
 
-class StillReferenced(DomainError):
+class StillReferenced(AppError):
     status_code = status.HTTP_409_CONFLICT
     type = "still_referenced"
 
@@ -84,6 +86,30 @@ class MissingReference(FieldError):
     type = "missing_reference"
 
 
+class DatabaseUnavailable(AppError):
+    """The database cannot serve the request now; a retry after `Retry-After` may work."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    type = "database_unavailable"
+
+    def __init__(self, msg: str, *, retry_after: float = 1) -> None:
+        super().__init__(msg)
+        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
+
+    def loc(self, request: Request) -> list[str | int]:
+        return []
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """No connection came free within `DATABASE_QUEUE_TIMEOUT` (see `connection_queue`)."""
+
+    type = "database_busy"
+
+
+class StartupError(AppError):
+    """The app cannot start; the message is the one line that says what to fix."""
+
+
 class ErrorResponse(JSONResponse):
     """JSON in ASCII: an error may quote input that UTF-8 cannot encode (a lone surrogate,
     which JSON can spell as "\\ud800")."""
@@ -97,10 +123,10 @@ def error_body(type: str, loc: list[str | int], msg: str, input: Any = None) -> 
     return {"detail": [detail]}
 
 
-async def domain_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, DomainError)
+async def app_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, AppError)
     body = error_body(error.type, error.loc(request), error.msg, error.input)
-    return ErrorResponse(body, status_code=error.status_code)
+    return ErrorResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 async def validation_error(request: Request, error: Exception) -> Response:
@@ -119,11 +145,27 @@ async def http_error(request: Request, error: Exception) -> Response:
 
 
 def register_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
 
 
+# What every route may answer besides its own statuses: `create_app` gives it to the whole
+# app (`FastAPI(responses=...)`), so routes added by hand get it too.
+DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": ErrorBody,
+        "description": "No database connection came free within `DATABASE_QUEUE_TIMEOUT`"
+        " seconds, or the database could not be reached or closed the connection (a"
+        " restart, a failover): retry after `Retry-After` seconds",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying",
+                "schema": {"type": "integer"},
+            }
+        },
+    }
+}
 _DESCRIPTIONS = {
     status.HTTP_400_BAD_REQUEST: "The body is not JSON that can be read",
     status.HTTP_404_NOT_FOUND: "No row has this id",

@@ -11,8 +11,11 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import Any
+from typing import TypeAlias
+from typing import cast
 
 from pydantic import AfterValidator
 from pydantic import AwareDatetime
@@ -110,19 +113,28 @@ Decimal12_2 = Annotated[
 # doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels) and written in at
 # most LONG_TEXT_MAX_LENGTH characters, like long text.
 MAX_JSON_DEPTH = 16
-JSONValue = TypeAliasType(
-    "JSONValue",
-    "Annotated[dict[Text, JSONValue], Field(json_schema_extra={'additionalProperties': False})]"
-    " | list[JSONValue] | Text | Int64 | Float64 | Bool | None",
-)
+if TYPE_CHECKING:  # the same alias, in the form type checkers read
+    JSONValue: TypeAlias = (
+        "dict[str, JSONValue] | list[JSONValue] | str | int | float | bool | None"
+    )
+else:
+    JSONValue = TypeAliasType(
+        "JSONValue",
+        "Annotated[dict[Text, JSONValue], Field(json_schema_extra={'additionalProperties': False})]"
+        " | list[JSONValue] | Text | Int64 | Float64 | Bool | None",
+    )
 
 
-def _depth(value: Any) -> int:
+def _children(value: object) -> list[object]:
+    """The values of a JSON object, the items of a JSON array; none of a scalar."""
     if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
+        return [*cast("dict[object, object]", value).values()]
+    return [*cast("list[object]", value)] if isinstance(value, list) else []
+
+
+def _depth(value: object) -> int:
+    children = _children(value)
+    return 1 + max(map(_depth, children), default=0) if isinstance(value, dict | list) else 0
 
 
 def _storable_json(value: dict[str, Any]) -> dict[str, Any]:
@@ -147,11 +159,9 @@ JSONObject = Annotated[
 def _has_lone_surrogate(value: object) -> bool:
     if isinstance(value, str):
         return not value.isascii() and re.search("[\ud800-\udfff]", value) is not None
-    if isinstance(value, dict):
-        return any(map(_has_lone_surrogate, value)) or any(map(_has_lone_surrogate, value.values()))
-    if isinstance(value, list):
-        return any(map(_has_lone_surrogate, value))
-    return False
+    children = _children(value)
+    keys = [*cast("dict[object, object]", value)] if isinstance(value, dict) else []
+    return any(map(_has_lone_surrogate, keys + children))
 
 
 class RequestBody(BaseModel):

@@ -129,10 +129,8 @@ async def _missing_reference(
     return MissingReference(f"this {model.__name__} references a missing row")
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
+def _table(model: type[Base]) -> Table[Any]:
+    return Base.metadata.tables[model.__tablename__]
 
 
 def _attribute(model: type[Base], column_key: str) -> str:

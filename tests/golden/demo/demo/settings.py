@@ -1,15 +1,49 @@
 """Settings, read from the environment and from a `.env` file in the working directory."""
 
+from importlib import import_module
 from typing import Annotated
 from typing import Literal
 from typing import Self
 
+from pydantic import AfterValidator
 from pydantic import Field
 from pydantic import ValidationError
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 from pydantic_settings import SettingsError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+# The async drivers the generated code is written for (integrity.py reads their errors).
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql", "mariadb+aiomysql")
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("database_url", "{message}", {"message": message})
+
+
+def _usable_url(url: str) -> str:
+    """A URL of one of `DRIVERS`, whose driver is installed."""
+    use = "begin it with sqlite+aiosqlite, postgresql+asyncpg or mysql+aiomysql"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise _invalid(f"not a database URL: {use}") from None
+    if parsed.drivername not in DRIVERS:
+        message = f"begins with {parsed.drivername}, not with an async driver of this app: {use}"
+        raise _invalid(message)
+    driver = parsed.get_driver_name()
+    try:
+        import_module(driver)
+    except ImportError:
+        message = f"needs the {driver} driver, which is not installed: pip install {driver}"
+        raise _invalid(message) from None
+    return url
+
+
+DatabaseURL = Annotated[str, AfterValidator(_usable_url)]
 
 
 class Settings(BaseSettings):
@@ -17,12 +51,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./demo.db"
+    database_url: DatabaseURL = "sqlite+aiosqlite:///./demo.db"
     database_echo: bool = False
-    database_pool_size: int = 5
-    database_migrate_on_startup: bool = True
+    # Connections each process keeps (SQLite: at most 2), and how many more it may open
+    # at a busy moment; every request waits for one in the connection queue.
+    database_pool_size: Annotated[int, Field(ge=1)] = 5
+    database_max_overflow: Annotated[int, Field(ge=0)] = 0
     # Seconds a request waits for a database connection before it answers 503.
     database_queue_timeout: Annotated[float, Field(gt=0)] = 5.0
+    database_migrate_on_startup: bool = True
     # Origins that browsers may call the API from (a JSON list); none: no CORS headers.
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

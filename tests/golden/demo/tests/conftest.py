@@ -1,11 +1,16 @@
 """Fixtures: one database and one running app for the whole session, emptied after each test.
 
 The database is `TEST_DATABASE_URL` when it is set (the suite drops and recreates every
-table in it), otherwise a temporary SQLite file.
+table in it), otherwise a temporary SQLite file. `pytest_configure` names it in
+`DATABASE_URL` before any test imports the app, so `database.engine` and `async_session`
+use it too; the fixtures import the app for that reason.
 """
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,12 +20,14 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
-from demo.database import make_engine
-from demo.main import create_app
-from demo.settings import Settings
 
-from tests.tables import drop_tables
-from tests.tables import empty_tables
+def pytest_configure(config: pytest.Config) -> None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        directory = tempfile.mkdtemp(prefix="demo-tests-")
+        config.add_cleanup(partial(shutil.rmtree, directory, ignore_errors=True))
+        url = f"sqlite+aiosqlite:///{directory}/test.db"
+    os.environ["DATABASE_URL"] = url
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -37,14 +44,16 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    return url or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def database_url() -> str:
+    return os.environ["DATABASE_URL"]
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
+async def engine() -> AsyncIterator[AsyncEngine]:
+    from demo.database import engine
+
+    from tests.tables import drop_tables
+
     async with engine.begin() as connection:
         await connection.run_sync(drop_tables)
     yield engine
@@ -54,15 +63,18 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-async def app(engine: AsyncEngine, database_url: str) -> AsyncIterator[ASGIApp]:
+async def app(engine: AsyncEngine) -> AsyncIterator[ASGIApp]:
+    from demo.main import app
+
     # The lifespan creates the tables, once for the session.
-    app = create_app(Settings(database_url=database_url, database_pool_size=5))
     async with LifespanManager(app) as manager:
         yield manager.app
 
 
 @pytest.fixture
 async def client(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
+    from tests.tables import empty_tables
+
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
     await empty_tables(engine)

@@ -24,9 +24,9 @@ from schemathesis.core.transport import Response
 from schemathesis.specs.openapi import checks
 
 from demo.database import make_engine
-from demo.database import prepare_schema
 from demo.main import create_app
 from demo.migrations import bring_up_to_date
+from demo.migrations import prepare_schema
 from demo.models import Base
 from demo.settings import Settings
 
@@ -40,7 +40,7 @@ DATABASE_URL = (
     os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{SQLITE_DIRECTORY.name}/fuzz.db"
 )
 
-CONFIG = SchemathesisConfig.from_dict(
+CONFIG = SchemathesisConfig.from_dict(  # pyright: ignore[reportUnknownMemberType]
     {
         "seed": 20261125,  # the same cases on every run
         # Generating a large body can be slow on a busy machine; speed is not checked here.
@@ -56,7 +56,8 @@ CONFIG = SchemathesisConfig.from_dict(
         },
     }
 )
-app = create_app(Settings(database_url=DATABASE_URL))
+SETTINGS = Settings(database_url=DATABASE_URL)
+app = create_app(SETTINGS)
 # The document comes from the app itself; the calls reach the app in process, its lifespan
 # running, without a server.
 schema = schemathesis.openapi.from_dict(app.openapi(), config=CONFIG)
@@ -67,8 +68,9 @@ def is_missing_reference(response: Response) -> bool:
     """A 422 whose every error is a reference to a row that does not exist."""
     if response.status_code != 422:
         return False
-    detail = response.json().get("detail")
-    return isinstance(detail, list) and all(e.get("type") == "missing_reference" for e in detail)
+    body: dict[str, list[dict[str, Any]]] = response.json()
+    detail = body.get("detail", [])
+    return bool(detail) and all(error.get("type") == "missing_reference" for error in detail)
 
 
 @schemathesis.check
@@ -77,13 +79,14 @@ def positive_data_accepted(ctx: Any, response: Response, case: Case[Any]) -> boo
     express: a reference to a row that does not exist. Only the operations that take a
     reference answer that error."""
     if not is_missing_reference(response):
-        checks.positive_data_acceptance(ctx, response, case)  # raises when rejected
+        # raises when rejected; schemathesis types its `Case` loosely
+        checks.positive_data_acceptance(ctx, response, case)  # pyright: ignore[reportUnknownMemberType]
     return None
 
 
 async def reset_tables(*, drop: bool) -> None:
     """Tables at the last revision, and empty; with ``drop``, made anew."""
-    engine = make_engine(DATABASE_URL)
+    engine = make_engine(SETTINGS)
     if drop:
         async with engine.begin() as connection:
             await connection.run_sync(drop_tables)
@@ -97,9 +100,9 @@ def fresh_tables() -> None:
     asyncio.run(reset_tables(drop=True))
 
 
-@schema.parametrize()
+@schema.parametrize()  # pyright: ignore[reportUnknownMemberType, reportUntypedFunctionDecorator]
 def test_each_route_keeps_the_contract(case: Case[Any]) -> None:
-    case.call_and_validate()
+    case.call_and_validate()  # pyright: ignore[reportUnknownMemberType]
 
 
 class Workflows(schema.as_state_machine()):  # type: ignore[misc]

@@ -1,16 +1,19 @@
 """The connection queue under load: a request waits for a connection at most
-`DATABASE_QUEUE_TIMEOUT`, `/health` answers beside it, and a request holds one connection
-however many of the database dependencies it takes."""
+`DATABASE_QUEUE_TIMEOUT`, however large the pool and its overflow, `/health` answers beside
+it, and a request holds one connection however many of the database dependencies it takes.
+And the session maker outside a request, as the README shows it."""
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import Request
 from httpx import ASGITransport
 from httpx import AsyncClient
 from httpx import Response
@@ -18,11 +21,13 @@ from httpx import Response
 from demo.database import ConnectionDep
 from demo.database import SessionDep
 from demo.main import create_app
+from demo.models import Base
 from demo.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
 QUEUE_TIMEOUT = 0.2
+PROJECT = Path(__file__).parent.parent
 
 
 @dataclass
@@ -31,8 +36,8 @@ class Busy:
 
     client: AsyncClient
     release: asyncio.Event = field(default_factory=asyncio.Event)
-    inside: list[bool] = field(default_factory=list)  # per request holding: one connection?
-    size: int = 0  # connections the queue hands out
+    inside: list[bool] = field(default_factory=list[bool])  # per request holding: one connection?
+    size: int = 2  # connections the pool may open: its size and its overflow
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def hold(self, count: int) -> list[asyncio.Task[Response]]:
@@ -49,20 +54,20 @@ class Busy:
                 self.changed.clear()
 
 
-@pytest.fixture
-async def busy(database_url: str) -> AsyncIterator[Busy]:
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            database_pool_size=2,
-            database_queue_timeout=QUEUE_TIMEOUT,
-        )
+@pytest.fixture(params=[0, 1], ids=["no overflow", "overflow 1"])
+async def busy(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Busy]:
+    overflow: int = request.param
+    settings = Settings(
+        database_url=database_url,
+        database_pool_size=2,
+        database_max_overflow=overflow,
+        database_queue_timeout=QUEUE_TIMEOUT,
     )
-    state = Busy(AsyncClient(base_url="http://test"))
+    app = create_app(settings)
+    state = Busy(AsyncClient(base_url="http://test"), size=2 + overflow)
 
     @app.get("/hold")  # a route added by hand, with both documented dependencies
-    async def hold(request: Request, session: SessionDep, connection: ConnectionDep) -> None:
-        state.size = request.state.connection_queue.size
+    async def hold(session: SessionDep, connection: ConnectionDep) -> None:
         own = await session.connection()
         state.inside.append(own.sync_connection is connection.sync_connection)
         state.changed.set()
@@ -93,9 +98,9 @@ async def test_a_request_waits_for_a_connection_at_most_the_queue_timeout(busy: 
 
 
 async def test_health_answers_promptly_while_every_connection_is_taken(busy: Busy) -> None:
-    requests = busy.hold(2)  # the pool's two connections, held
+    requests = busy.hold(busy.size)  # every connection the pool may open, held
     await busy.settled(requests)
-    assert len(busy.inside) == busy.size == 2
+    assert len(busy.inside) == busy.size
     started = time.perf_counter()
     response = await busy.client.get("/health")
     assert response.status_code == 200
@@ -105,11 +110,11 @@ async def test_health_answers_promptly_while_every_connection_is_taken(busy: Bus
 
 
 async def test_a_route_with_a_session_and_a_connection_holds_one_connection(busy: Busy) -> None:
-    requests = busy.hold(2)
+    requests = busy.hold(busy.size)
     await busy.settled(requests)
-    assert busy.inside == [True] * 2  # every request got in: none took two connections
+    assert busy.inside == [True] * busy.size  # every request got in: none took two
     busy.release.set()
-    assert [(await r).status_code for r in requests] == [200, 200]
+    assert [(await r).status_code for r in requests] == [200] * busy.size
 
 
 async def test_the_503_is_in_the_openapi_document(client: AsyncClient) -> None:
@@ -117,3 +122,28 @@ async def test_the_503_is_in_the_openapi_document(client: AsyncClient) -> None:
     for path, operations in paths.items():
         for method, operation in operations.items():
             assert "503" in operation["responses"], f"{method.upper()} {path}"
+
+
+async def test_the_readme_example_uses_the_session_maker_outside_a_request(
+    client: AsyncClient,  # the app has brought the schema up to date
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    users = Base.metadata.tables.get("users")
+    required = {
+        column.name
+        for column in (users.columns if users is not None else [])
+        if not (column.nullable or column.primary_key or column.default or column.server_default)
+    }
+    if required != {"name", "email"}:
+        pytest.skip("the README's example makes a User of the starter model, which has changed")
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using the database outside a request", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert example is not None, "the README has no example in that section"
+    # Run as a script would, but on this test's event loop: `asyncio.run` would start another.
+    script, last_line = example.group(1).rstrip().rsplit("\n", 1)
+    assert last_line == "asyncio.run(main())"
+    namespace: dict[str, Any] = {}
+    exec(script, namespace)
+    await namespace["main"]()
+    assert capsys.readouterr().out == "['Ada']\n"

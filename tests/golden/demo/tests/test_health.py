@@ -1,8 +1,8 @@
 import pytest
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from demo.database import make_engine
-from demo.database import ping
+from demo.routers.health import ping
 
 pytestmark = pytest.mark.anyio
 
@@ -14,6 +14,6 @@ async def test_health_reports_the_database(client: AsyncClient) -> None:
 
 
 async def test_the_ping_fails_when_the_database_does_not_answer() -> None:
-    engine = make_engine("sqlite+aiosqlite:////no/such/directory/app.db")
+    engine = create_async_engine("sqlite+aiosqlite:////no/such/directory/app.db")
     assert await ping(engine, 1.0) is False
     await engine.dispose()

@@ -26,7 +26,7 @@ async def test_cors_origins(origins: list[str], allowed: str | None) -> None:
 
 
 def test_the_log_level_applies_to_the_app_loggers() -> None:
-    create_app(Settings(log_level="debug"))
+    create_app(Settings.model_validate({"log_level": "debug"}))
     assert logging.getLogger("demo").level == logging.DEBUG
     create_app(Settings())
     assert logging.getLogger("demo").level == logging.INFO
@@ -38,6 +38,9 @@ def test_the_log_level_applies_to_the_app_loggers() -> None:
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be 'DEBUG', 'INFO'"),
         ("DATABASE_QUEUE_TIMEOUT", "0", "DATABASE_QUEUE_TIMEOUT: Input should be greater than 0"),
         ("CORS_ORIGINS", "https://app.example", '"cors_origins"'),
+        ("DATABASE_URL", "sqlite:///app.db", "DATABASE_URL: begins with sqlite, not with an"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL: not a database URL: begin it with"),
+        ("DATABASE_URL", "mysql+pymysql://root@localhost/app", "mysql+pymysql, not with"),
     ],
 )
 def test_a_setting_the_app_cannot_use_stops_it_with_one_line(
@@ -45,7 +48,7 @@ def test_a_setting_the_app_cannot_use_stops_it_with_one_line(
 ) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(SystemExit) as stopped:
-        create_app()
+        Settings.from_environment()
     line = str(stopped.value.code)
     assert line.startswith("error: invalid settings: ") and message in line
     assert "\n" not in line

@@ -6,6 +6,7 @@ refuse a database it does not recognise.
 commands work in the project's directory (their configuration is in `pyproject.toml`).
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -15,12 +16,16 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import MetaData
 from sqlalchemy import inspect
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from demo.errors import StartupError
 
 MIGRATIONS = Path(__file__).parent
 
 
-class SchemaError(RuntimeError):
+class SchemaError(StartupError):
     """The database's schema is not one the app can bring up to date; says what to do."""
 
 
@@ -80,3 +85,32 @@ def bring_up_to_date(connection: Connection, metadata: MetaData, *, upgrade: boo
             "back a table change, a revision may be half applied: check the tables it "
             "touches, then run `alembic upgrade head`"
         ) from error
+
+
+async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], None]) -> None:
+    """Run ``prepare`` (such as `bring_up_to_date`) in one transaction, under a lock.
+
+    Several workers may start at once: each takes the lock first, so one brings the schema
+    up to date and the others then find it so.
+    """
+    async with engine.connect() as connection:
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
+        elif dialect in ("mysql", "mariadb"):
+            await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
+        elif dialect == "sqlite":
+            # SQLite changes a table by copying it, then dropping the old one: with foreign
+            # keys on, that drop would delete the rows other tables refer to. They are off
+            # for this transaction only (SQLite reads the setting outside transactions).
+            await connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            await connection.run_sync(prepare)
+            await connection.commit()
+        finally:
+            if dialect in ("mysql", "mariadb"):
+                await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
+            elif dialect == "sqlite":
+                await connection.rollback()  # nothing is left to roll back once committed
+                await connection.exec_driver_sql("PRAGMA foreign_keys = ON")

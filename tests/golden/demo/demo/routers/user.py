@@ -72,7 +72,7 @@ async def list_users(
     limit: Limit = 20,
 ) -> list[dict[str, Any]]:
     rows = await connection.execute(READ_ALL.offset(offset).limit(limit))
-    return [dict(row._mapping) for row in rows]
+    return [dict(row) for row in rows.mappings()]
 
 
 @router.get(
@@ -84,10 +84,10 @@ async def read_user(
     user_id: RowId,
     connection: ConnectionDep,
 ) -> dict[str, Any]:
-    row = (await connection.execute(READ_ONE, {"id": user_id})).first()
+    row = (await connection.execute(READ_ONE, {"id": user_id})).mappings().first()
     if row is None:
         raise NotFound(f"User {user_id} not found", input=user_id)
-    return dict(row._mapping)
+    return dict(row)
 
 
 @router.patch(
