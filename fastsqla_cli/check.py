@@ -1,4 +1,4 @@
-"""Run a generated project's checks: its tests, ruff and mypy, side by side.
+"""Run a generated project's checks: its tests, ruff, mypy and pyright, side by side.
 
 ``fastsqla new``, ``add-model`` and ``check`` all come here (one code path). The project
 gets its own ``.venv``, made with uv (shipped as a dependency) or, without it, with
@@ -158,7 +158,7 @@ def prepare_environment(
     return str(target), steps
 
 
-TOOLS = ("pytest", "ruff", "mypy", "schemathesis")
+TOOLS = ("pytest", "ruff", "mypy", "pyright", "schemathesis")
 _PROBE = (
     "import importlib.util as u; "
     f"print('probe', *(m for m in {TOOLS!r} if u.find_spec(m) is not None))"
@@ -235,6 +235,15 @@ def validate_junit_xml(path: Path) -> Path:
     return path
 
 
+def _without_the_contract_test(root: Path) -> list[str]:
+    """What pyright checks when the `fuzz` extra, which the contract test imports, is not
+    installed: the project's packages and its tests, but that one."""
+    packages = [p.name for p in sorted(root.iterdir()) if (p / "__init__.py").is_file()]
+    tests = sorted((root / "tests").rglob("*.py")) if "tests" in packages else []
+    kept = [p.relative_to(root).as_posix() for p in tests if p.name != "test_api_contract.py"]
+    return [name for name in packages if name != "tests"] + kept
+
+
 def _summary(output: str) -> str:
     lines = [line for line in output.strip().splitlines() if line.strip()]
     if not lines:
@@ -267,7 +276,7 @@ def run_checks(
             f"schemathesis is not installed for {python}: install the project's fuzz "
             'extra (`pip install -e ".[dev,fuzz]"`) or pass another --python'
         )
-    has_ruff, has_mypy = "ruff" in installed, "mypy" in installed
+    has_ruff = "ruff" in installed
     env = dict(os.environ)
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
@@ -283,14 +292,21 @@ def run_checks(
         ]
     else:
         skipped.append(StepResult("ruff", True, 0.0, skipped="ruff is not installed"))
-    if not types:
-        skipped.append(
-            StepResult("mypy", True, 0.0, skipped="not asked for (fastsqla check runs it)")
-        )
-    elif has_mypy:
-        commands["mypy"] = [[python, "-m", "mypy"]]
-    else:
-        skipped.append(StepResult("mypy", True, 0.0, skipped="mypy is not installed"))
+    type_checkers = {
+        "mypy": [python, "-m", "mypy"],
+        # pyright reads the packages of the interpreter it is given, not the one it runs on.
+        "pyright": [python, "-m", "pyright", "--pythonpath", python],
+    }
+    if "schemathesis" not in installed:  # mypy's configuration allows for that; pyright's
+        type_checkers["pyright"] += _without_the_contract_test(root)
+    for name, command in type_checkers.items():
+        if not types:
+            reason = "not asked for (fastsqla check runs it)"
+            skipped.append(StepResult(name, True, 0.0, skipped=reason))
+        elif name in installed:
+            commands[name] = [command]
+        else:
+            skipped.append(StepResult(name, True, 0.0, skipped=f"{name} is not installed"))
 
     def run_group(name: str) -> StepResult:
         started = time.perf_counter()
@@ -323,7 +339,7 @@ def run_checks(
         results.append(result)
     for result in skipped:
         report(result.name, result)
-    order = {"tests": 0, "fuzz": 1, "ruff": 2, "mypy": 3}
+    order = {"tests": 0, "fuzz": 1, "ruff": 2, "mypy": 3, "pyright": 4}
     return sorted(results + skipped, key=lambda step: order.get(step.name, 9))
 
 

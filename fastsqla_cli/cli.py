@@ -197,7 +197,7 @@ TypesOption = Annotated[
         "--types/--no-types",
         metavar="",
         show_default=False,
-        help="Also type-check with mypy --strict (off by default).",
+        help="Also type-check with mypy --strict and pyright (off by default).",
     ),
 ]
 
@@ -450,7 +450,7 @@ def check(
             "--types/--no-types",
             metavar="",
             show_default=False,
-            help="Type-check with mypy --strict (the default), or skip that.",
+            help="Type-check with mypy --strict and pyright (the default), or skip that.",
         ),
     ] = True,
     fuzz: Annotated[
@@ -461,7 +461,7 @@ def check(
         ),
     ] = False,
 ) -> None:
-    """Run a project's tests, ruff and mypy; exit 0 only when all pass.
+    """Run a project's tests, ruff, mypy and pyright; exit 0 only when all pass.
 
     Example: fastsqla check . --database-url postgresql+asyncpg://postgres@localhost/shop_test
     """

@@ -27,6 +27,7 @@ LABELS = {
     "fuzz": "API contract (schemathesis)",
     "ruff": "Lint and format check (ruff)",
     "mypy": "Type check (mypy --strict)",
+    "pyright": "Type check (pyright, strict)",
 }
 
 
