@@ -159,14 +159,25 @@ def _remove_project(destination: Path, existed: bool, created_parents: list[Path
     """Interrupted, `new` leaves nothing, so the same command can be run again at once:
     the project (and its `.venv`), or, in a directory that was empty, all it holds now."""
     if not existed:
-        shutil.rmtree(destination, ignore_errors=True)
+        _remove_tree(destination)
     elif destination.is_dir():
         for entry in destination.iterdir():
             if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
+                _remove_tree(entry)
             else:
                 entry.unlink(missing_ok=True)
     _remove_empty(created_parents)
+
+
+def _remove_tree(path: Path, seconds: float = 2.0) -> None:
+    """Remove ``path``. The interrupt reaches the install and the checks at the same time:
+    one still stopping may write a file into ``path`` meanwhile, so try again, for at most
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    shutil.rmtree(path, ignore_errors=True)
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _check_writable(destination: Path) -> None:
