@@ -139,17 +139,15 @@ def test_projects_pass_their_tests_on_real_servers(
     project = tmp_path / "shop"
     for command in [*BLOG, *EVERYTHING]:
         fastsqla(*command, "--no-check", cwd=project)
-    out = fastsqla("check", "--python", PYTHON, "--database-url", url, cwd=project)
-    assert "All checks passed (tests, ruff, mypy, pyright)" in out
+    # The types do not depend on the database: test_every_type_modifier_and_reference checks them.
+    out = fastsqla("check", "--python", PYTHON, "--no-types", "--database-url", url, cwd=project)
+    assert "All checks passed (tests, ruff)" in out
 
 
 def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:
     out = fastsqla("new", "demo", cwd=tmp_path)
     assert "Create .venv" in out and "Install the project" in out and "passed" in out
     assert (tmp_path / "demo" / ".venv").is_dir()
-    # Its .venv has the dev extra, not the fuzz one: pyright leaves out the contract test.
-    checked = fastsqla("check", cwd=tmp_path / "demo")
-    assert "Type check (pyright, strict)" in checked and "0 errors, 0 warnings" in checked
 
 
 CONNECTIONS_NOW = {

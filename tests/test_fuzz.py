@@ -44,9 +44,10 @@ def test_the_api_keeps_its_openapi_contract(project: Path, kind: str) -> None:
 
 def test_without_the_fuzz_extra_the_project_checks_clean(tmp_path: Path) -> None:
     """`new` installs the `dev` extra only, without schemathesis: the contract test is left
-    out of the run and mypy --strict still passes on it."""
+    out of the run, and mypy --strict and pyright's strict mode still pass."""
     out = fastsqla("new", "plain", "--types", cwd=tmp_path)
     assert "passed" in out and "Success: no issues" in out
+    assert "Type check (pyright, strict)" in out and "0 errors, 0 warnings" in out
     venv_python = tmp_path / "plain" / ".venv" / "bin" / "python"
     done = subprocess.run(
         [str(venv_python), "-c", "import schemathesis"], capture_output=True, text=True

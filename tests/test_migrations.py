@@ -166,8 +166,14 @@ def test_a_hand_edit_autogenerates_a_revision_that_applies(
     checked = alembic(project, url, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
-    out = fastsqla("check", "--python", PYTHON, "--database-url", url, cwd=project)
-    assert "All checks passed (tests, ruff, mypy, pyright)" in out
+    # The hand-written revision is type-checked once: types do not depend on the database.
+    types, ran = (
+        ("--types", "tests, ruff, mypy, pyright")
+        if kind == "sqlite"
+        else ("--no-types", "tests, ruff")
+    )
+    out = fastsqla("check", "--python", PYTHON, types, "--database-url", url, cwd=project)
+    assert f"All checks passed ({ran})" in out
 
     # Written against one database, the revision applies on the others too: the project's
     # tests run on SQLite unless told otherwise, and a team may deploy on another server.
