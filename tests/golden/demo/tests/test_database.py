@@ -54,9 +54,10 @@ class Busy:
                 self.changed.clear()
 
 
-@pytest.fixture(params=[0, 1], ids=["no overflow", "overflow 1"])
+@pytest.fixture
 async def busy(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Busy]:
-    overflow: int = request.param
+    """The app with a pool of 2 and, when the test asks (`indirect`), that overflow."""
+    overflow: int = getattr(request, "param", 0)
     settings = Settings(
         database_url=database_url,
         database_pool_size=2,
@@ -80,6 +81,7 @@ async def busy(database_url: str, request: pytest.FixtureRequest) -> AsyncIterat
             state.release.set()
 
 
+@pytest.mark.parametrize("busy", [0, 1], ids=["no overflow", "overflow 1"], indirect=True)
 async def test_a_request_waits_for_a_connection_at_most_the_queue_timeout(busy: Busy) -> None:
     started = time.perf_counter()
     requests = busy.hold(6)
