@@ -3,8 +3,8 @@ what to fix, instead of a driver's traceback.
 
 What it buys: uvicorn reports a failed start-up with the whole traceback, dozens of lines
 ending in the driver's own words (fastsqla's `bench/README.md` counts them). Without it: drop
-`check_database` from the lifespan and `OneLineStartupErrors` from `create_app`; the first
-request then finds the problem, and uvicorn prints the traceback.
+`check_database` from the lifespan and `OneLineStartupErrors` from `create_app`; bringing
+the schema up to date then meets the problem, and uvicorn prints that traceback.
 """
 
 import asyncio
