@@ -2,7 +2,8 @@
 
     python bench/run.py                 # everything: part A (CLI) and part B (app, wrk)
     python bench/run.py --quick         # smoke mode: fewer, shorter runs
-    python bench/run.py --only cli      # part A; --only app for part B; or single figures:
+    python bench/run.py --only cli      # part A; --only app for part B; --only scale for C;
+                                        # or single figures:
     python bench/run.py --only help,new,add-model,new-check,suite
 
 Run it with the interpreter that has fastsqla installed (the `fastsqla` script next to it
@@ -266,6 +267,158 @@ def find_uv() -> str | None:
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):
         return shutil.which("uv")
+
+
+# ----------------------------------------------------------------------------- part C: scale
+
+SCALE_SIZES = (1, 25, 50, 100)  # models added to a new project (beside its starter User)
+# Issue 22's targets on a 2-core machine.
+SCALE_TARGETS = {"add-model at the largest / at 1": 1.5, "suite": 60.0, "start-up": 2.0}
+SCALE_STARTUP = """
+import asyncio, sys, time
+started = time.perf_counter()
+from asgi_lifespan import LifespanManager
+from {package}.main import app
+async def main():
+    async with LifespanManager(app):
+        pass
+asyncio.run(main())
+print(f"startup {{time.perf_counter() - started:.3f}}")
+"""
+
+
+def scale_model(n: int) -> list[str]:
+    """The n-th model of the scale part: a unique string, an int, a decimal, an optional
+    text and a reference to the model before it, as a growing project has them."""
+    fields = ["code:str:unique", "qty:int", "price:decimal", "note:text:optional"]
+    if n > 1:
+        fields.append(f"previous:ref:Part{n - 1:03d}")
+    return [f"Part{n:03d}", *fields]
+
+
+def pytest_seconds(output: str) -> float:
+    """The duration pytest reports on its last line (`... passed in 1.23s`)."""
+    found = re.findall(r" in ([0-9.]+)s", output)
+    if not found:
+        raise BenchError(f"no duration in pytest's output: {output.strip()[-200:]}")
+    return float(found[-1])
+
+
+def bench_scale(args: argparse.Namespace, fastsqla: str) -> tuple[list[list[str]], dict[str, Any]]:
+    """Grow one project model by model; at each size in `SCALE_SIZES`, time what a user
+    runs. Each figure is one run (the curve, not a median): rerun to see the noise."""
+    sizes = (1, 5) if args.quick else SCALE_SIZES
+    python = sys.executable
+    env = cli_env()
+    rows: list[list[str]] = []
+    raw: dict[str, Any] = {}
+    with temp_dir("scale", args.keep) as where:
+        run([fastsqla, "new", PACKAGE, "--no-check"], where, env)
+        project = where / PACKAGE
+        added = 0
+        for size in sizes:
+            while added < size - 1:
+                added += 1
+                run([fastsqla, "add-model", *scale_model(added), "--no-check"], project, env)
+            added += 1
+            log(f"scale: model {added}, add-model with its checks")
+            add = run(
+                [fastsqla, "add-model", *scale_model(added), "--python", python], project, env
+            )
+            done = subprocess.run(
+                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+            )
+            if done.returncode != 0:
+                raise BenchError(f"the suite failed at {size} models: {done.stdout[-500:]}")
+            suite, tests = pytest_seconds(done.stdout), done.stdout.count(".")
+            one = subprocess.run(
+                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_part_001.py"],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+            )
+            same_model = pytest_seconds(one.stdout)
+            check = run([fastsqla, "check", "--no-types", "--python", python], project, env)
+            with tempfile.TemporaryDirectory() as data:
+                db_env = env | {"DATABASE_URL": f"sqlite+aiosqlite:///{data}/app.db"}
+                script = SCALE_STARTUP.format(package=PACKAGE)
+                started = subprocess.run(
+                    [python, "-c", script],
+                    cwd=project,
+                    env=db_env,
+                    capture_output=True,
+                    text=True,
+                    stdin=subprocess.DEVNULL,
+                )
+                if started.returncode != 0:
+                    raise BenchError(f"start-up failed: {started.stderr[-500:]}")
+                startup = float(started.stdout.split()[-1])
+                db_env["DATABASE_URL"] = f"sqlite+aiosqlite:///{data}/alembic.db"
+                upgrade = run([python, "-m", "alembic", "upgrade", "head"], project, db_env)
+            with tempfile.TemporaryDirectory() as cache:
+                mypy = run([python, "-m", "mypy", "--cache-dir", cache], project, env, 1200)
+            figures = {
+                "add-model": add,
+                "suite": suite,
+                "tests": tests,
+                "same-model": same_model,
+                "check": check,
+                "start-up": startup,
+                "upgrade": upgrade,
+                "mypy": mypy,
+            }
+            raw[str(size)] = figures
+            log(f"scale: {size} models: {figures}")
+            rows.append(
+                [
+                    str(size),
+                    f"{add:.1f}",
+                    f"{suite:.1f} ({tests})",
+                    f"{same_model:.2f}",
+                    f"{check:.1f}",
+                    f"{startup:.2f}",
+                    f"{upgrade:.1f}",
+                    f"{mypy:.1f}",
+                ]
+            )
+    return rows, raw
+
+
+def scale_lines(rows: list[list[str]], raw: dict[str, Any]) -> list[str]:
+    headers = [
+        "models",
+        "add-model, checked (s)",
+        "suite (s, tests)",
+        "one model's tests (s)",
+        "check --no-types (s)",
+        "start-up (s)",
+        "alembic upgrade (s)",
+        "mypy, cold (s)",
+    ]
+    out = [table(headers, rows)]
+    first, last = raw[min(raw, key=int)], raw[max(raw, key=int)]
+    ratio = last["add-model"] / first["add-model"]
+    same = last["same-model"] / first["same-model"]
+    goal = SCALE_TARGETS
+    out.append(
+        f"  add-model at {max(raw, key=int)} models / at {min(raw, key=int)}: {ratio:.2f}x "
+        f"(target <= {goal['add-model at the largest / at 1']:g}x); the same model's tests: "
+        f"{same:.2f}x; suite {last['suite']:.1f} s (target <= {goal['suite']:g} s); "
+        f"start-up {last['start-up']:.2f} s (target <= {goal['start-up']:g} s)"
+    )
+    out.append(
+        "  one run per figure; suite and one model's tests are pytest's own durations, the "
+        "others wall clock of the command; start-up: import the app and run its lifespan on an "
+        "empty SQLite file (creates every table); mypy with an empty cache"
+    )
+    return out
 
 
 # ----------------------------------------------------------------------------- part A: CLI
@@ -1228,11 +1381,11 @@ def selected(args: argparse.Namespace) -> set[str]:
     for word in filter(None, (w.strip() for w in args.only.split(","))):
         if word == "cli":
             items.update(CLI_ITEMS)
-        elif word in CLI_ITEMS or word in APP_ITEMS:
+        elif word in CLI_ITEMS or word in APP_ITEMS or word == "scale":
             items.add(word)
         else:
             raise SystemExit(
-                f"--only: unknown {word!r}; choose from cli, app, {', '.join(CLI_ITEMS)}"
+                f"--only: unknown {word!r}; choose from cli, app, scale, {', '.join(CLI_ITEMS)}"
             )
     return items - set(filter(None, (w.strip() for w in args.skip.split(","))))
 
@@ -1259,6 +1412,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for row in rows
         }
         if any(row.error for row in rows):
+            status = 1
+    if "scale" in items:
+        try:
+            scale_rows, raw["scale"] = bench_scale(args, fastsqla)
+            out += ["", "C. Scale: a project grown model by model (issue 22)"]
+            out += scale_lines(scale_rows, raw["scale"])
+        except BenchError as error:
+            out += ["", f"C. scale: FAILED: {error}"]
             status = 1
     if "app" in items:
         try:

@@ -26,7 +26,14 @@ from fastsqla_cli.errors import (
 )
 from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.naming import ModelName, model_name
-from fastsqla_cli.project import Project, existing_models, find_project, locked, migration_head
+from fastsqla_cli.project import (
+    Project,
+    affected_tests,
+    existing_models,
+    find_project,
+    locked,
+    migration_head,
+)
 from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
 
 if TYPE_CHECKING:
@@ -91,9 +98,10 @@ def carry_out(
     """Plan a change of the project in ``project_dir`` and write it all or nothing, holding
     the project's lock (``on_wait`` is told when another command makes it wait).
 
-    With ``dry_run``, only the plan is made. With ``check``, the project's checks run after;
-    when they fail or are interrupted, the change is undone and ``undone`` (in which
-    ``{model}`` names the model) follows the failure.
+    With ``dry_run``, only the plan is made. With ``check``, the project's checks run after,
+    with the tests the change can break (`project.affected_tests`); when they fail or are
+    interrupted, the change is undone and ``undone`` (in which ``{model}`` names the model)
+    follows the failure.
     """
     project = find_project(Path(project_dir), search_parents=search_parents)
     if check and python is not None and not dry_run:
@@ -110,7 +118,8 @@ def carry_out(
         from fastsqla_cli.check import check_change
 
         message = undone.format(model=plan.model.class_name)
-        result = check_change(project.root, plan.change, python, types, report, message)
+        tests = affected_tests(project, plan.model)
+        result = check_change(project.root, plan.change, python, types, report, message, tests)
         return Outcome(plan, written=True, report=result)
 
 

@@ -260,11 +260,12 @@ def run_checks(
     junit_xml: Path | None = None,
     types: bool = True,
     fuzz: bool = False,
+    tests: Sequence[str] = (),
     report: Reporter = _quiet,
 ) -> list[StepResult]:
     """Run tests, ruff (lint and format) and mypy at the same time, then, with ``fuzz``,
     the project's API contract test (schemathesis, `pytest -m fuzz`) on the same database;
-    return every result."""
+    return every result. ``tests`` (files, relative to ``root``) runs those tests only."""
     installed = _available(python, root)
     if "pytest" not in installed:
         raise ToolError(
@@ -283,6 +284,7 @@ def run_checks(
     test_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     if junit_xml is not None:
         test_command.append(f"--junit-xml={junit_xml.absolute()}")
+    test_command += tests
     commands: dict[str, list[list[str]]] = {"tests": [test_command]}
     skipped: list[StepResult] = []
     if has_ruff:
@@ -316,7 +318,10 @@ def run_checks(
             outputs.append(result.output)
             ok = ok and result.ok
         output = "\n".join(outputs)
-        return StepResult(name, ok, time.perf_counter() - started, output, _summary(output))
+        summary = _summary(output)
+        if name == "tests" and tests:
+            summary += f": {', '.join(tests)} (fastsqla check runs them all)"
+        return StepResult(name, ok, time.perf_counter() - started, output, summary)
 
     results: list[StepResult] = []
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
@@ -378,8 +383,10 @@ def run_all(
     types: bool,
     report: Reporter | None,
     fuzz: bool = False,
+    tests: Sequence[str] = (),
 ) -> CheckReport:
-    """Every step, on arguments already validated, by a caller that holds the lock."""
+    """Every step, on arguments already validated, by a caller that holds the lock;
+    ``tests`` narrows the tests that run (all when empty)."""
     report = report or _quiet
     interpreter, steps = prepare_environment(root, python=python, fuzz=fuzz, report=report)
     with _compiling_dependencies(root, interpreter) if steps else nullcontext():
@@ -390,6 +397,7 @@ def run_all(
             junit_xml=junit_xml,
             types=types,
             fuzz=fuzz,
+            tests=tests,
             report=report,
         )
     result = CheckReport(root=root, steps=tuple(steps))
@@ -431,12 +439,13 @@ def check_change(
     types: bool,
     report: Reporter | None,
     undone: str,
+    tests: Sequence[str] = (),
 ) -> CheckReport:
-    """Run every check after ``change`` was applied, by a caller that holds the lock; when
-    the checks fail or are interrupted, revert ``change``, and say ``undone`` after the
-    failure."""
+    """Run the checks after ``change`` was applied (``tests`` only, when given), by a
+    caller that holds the lock; when the checks fail or are interrupted, revert
+    ``change``, and say ``undone`` after the failure."""
     try:
-        return run_all(root, python, None, None, types, report)
+        return run_all(root, python, None, None, types, report, tests=tests)
     except BaseException as failure:
         revert(change)
         if isinstance(failure, CheckFailed):

@@ -28,6 +28,7 @@ DEPENDENCY_NAMES = frozenset(
         "certifi",
         "click",
         "dotenv",
+        "execnet",
         "fastapi",
         "fastsqla",
         "fastsqla_cli",
@@ -47,6 +48,8 @@ DEPENDENCY_NAMES = frozenset(
         "pymysql",
         "pyright",
         "pytest",
+        "pytest_alembic",
+        "pytest_randomly",
         "python_dotenv",
         "ruff",
         "setuptools",
@@ -61,6 +64,7 @@ DEPENDENCY_NAMES = frozenset(
         "uvloop",
         "watchfiles",
         "websockets",
+        "xdist",
         "yaml",
     }
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -117,6 +118,38 @@ def existing_models(project: Project) -> dict[str, ModelName]:
                 class_name=node.name, module=path.stem, table=table, route=route, label=label
             )
     return models
+
+
+def referring_models(
+    project: Project, model: ModelName, models: dict[str, ModelName]
+) -> list[ModelName]:
+    """The other models whose tables have a foreign key to ``model``'s table."""
+    reference = re.compile(rf"""ForeignKey\(\s*["']{re.escape(model.table)}\.id["']""")
+    return sorted(
+        (
+            other
+            for other in models.values()
+            if other.class_name != model.class_name
+            and reference.search(
+                (project.package_dir / "models" / f"{other.module}.py").read_text(encoding="utf-8")
+            )
+        ),
+        key=lambda other: other.class_name,
+    )
+
+
+# The tests of the project as a whole that a change of one model can break: its schema
+# (the migrations) and its start-up (`/health` goes through the app's lifespan).
+PROJECT_TESTS = ("tests/test_migrations.py", "tests/test_health.py")
+
+
+def affected_tests(project: Project, model: ModelName) -> list[str]:
+    """The test files a change of ``model`` can break, as they are now: its own, those of
+    the models that refer to it (their factories make its rows), and `PROJECT_TESTS`."""
+    models = existing_models(project)
+    touched = [model, *referring_models(project, model, models)]
+    names = [f"tests/test_{m.module}.py" for m in touched] + list(PROJECT_TESTS)
+    return [name for name in dict.fromkeys(names) if (project.root / name).is_file()]
 
 
 def migration_head(project: Project) -> str | None:

@@ -8,7 +8,6 @@ the model's docstring, and compares).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from fastsqla_cli.project import (
     find_model,
     migration_head,
     model_commands,
+    referring_models,
 )
 from fastsqla_cli.rendering import (
     format_python,
@@ -95,15 +95,7 @@ def plan_removal(project: Project, name: str, *, force: bool) -> ModelPlan:
 
 
 def _refuse_if_referenced(project: Project, model: ModelName, models: dict[str, ModelName]) -> None:
-    reference = re.compile(rf"""ForeignKey\(\s*["']{re.escape(model.table)}\.id["']""")
-    referring = sorted(
-        other.class_name
-        for other in models.values()
-        if other.class_name != model.class_name
-        and reference.search(
-            (project.package_dir / "models" / f"{other.module}.py").read_text(encoding="utf-8")
-        )
-    )
+    referring = [other.class_name for other in referring_models(project, model, models)]
     if referring:
         raise ModelNameError(
             f"{' and '.join(referring)} refer{'s' if len(referring) == 1 else ''} to "

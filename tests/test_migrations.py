@@ -209,7 +209,7 @@ def test_a_model_changed_without_its_revision_fails_one_test_that_says_what_to_r
     assert done.returncode == 1, done.stdout[-3000:]
     summary = done.stdout.strip().splitlines()[-1]
     assert summary.startswith("1 failed, ") and "error" not in summary, done.stdout[-3000:]
-    assert "FAILED tests/test_migrations.py::test_the_migrations_reach" in done.stdout
+    assert "FAILED tests/test_migrations.py::test_the_models_match_the_migrations" in done.stdout
     assert "write the revision with `alembic revision --autogenerate" in done.stdout
 
 

@@ -1,33 +1,72 @@
-"""Fixtures: one database and one running app for the whole session, emptied after each test.
+"""Fixtures: one database and one running app per test process, and each test inside a
+transaction that is rolled back when it ends.
 
 The database is `TEST_DATABASE_URL` when it is set (the suite drops and recreates every
-table in it), otherwise a temporary SQLite file. `pytest_configure` names it in
+table in it), otherwise a temporary SQLite file. Under pytest-xdist (`pytest -n 2`) each
+worker gets a database of its own on that server, named after it (`..._gw0`), made when
+the worker starts and dropped when it ends. `pytest_configure` names the database in
 `DATABASE_URL` before any test imports the app, so `database.engine` and `async_session`
 use it too; the fixtures import the app for that reason.
+
+A test that takes `client` (or `connection`) runs on one connection, in one transaction
+that is rolled back at its end, as SQLAlchemy's documentation on joining a session into
+an external transaction shows: the app's requests use that connection, and their commits
+are savepoints inside the transaction; `async_session` is bound to it too, so code that
+opens a session of its own joins it. No table is ever emptied, so a test costs the same
+however many models the project has.
 """
 
+import asyncio
 import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport
 from httpx import AsyncClient
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp
 
 
 def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url:
         directory = tempfile.mkdtemp(prefix="demo-tests-")
         config.add_cleanup(partial(shutil.rmtree, directory, ignore_errors=True))
         url = f"sqlite+aiosqlite:///{directory}/test.db"
+    elif worker and make_url(url).get_backend_name() != "sqlite":
+        server, name = url, f"{make_url(url).database}_{worker}"
+        url = make_url(url).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(recreate_database(server, name))
+        config.add_cleanup(partial(asyncio.run, recreate_database(server, name, create=False)))
     os.environ["DATABASE_URL"] = url
+
+
+async def recreate_database(server_url: str, name: str, *, create: bool = True) -> None:
+    """Drop the database `name` on the server of `server_url`, then (with `create`) make it
+    anew."""
+    engine = create_async_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    quoted = engine.dialect.identifier_preparer.quote(name)
+    force = " WITH (FORCE)" if engine.dialect.name == "postgresql" else ""
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}{force}")
+            if create:
+                await connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    finally:
+        await engine.dispose()
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -63,6 +102,31 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
+def alembic_engine(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AsyncEngine]:
+    """pytest-alembic's engine, on a database of its own (`..._migrations`, or a SQLite
+    file): the migration tests take every table down and up again."""
+    url = make_url(database_url)
+    server = url.get_backend_name() != "sqlite"
+    if server:
+        name = f"{url.database}_migrations"
+        asyncio.run(recreate_database(database_url, name))
+    else:
+        name = str(tmp_path_factory.mktemp("migrations") / "migrations.db")
+    yield create_async_engine(url.set(database=name), poolclass=NullPool)
+    if server:
+        asyncio.run(recreate_database(database_url, name, create=False))
+
+
+@pytest.fixture
+def alembic_config() -> Config:
+    from demo.migrations import alembic_config
+
+    return alembic_config()
+
+
+@pytest.fixture(scope="session")
 async def app(engine: AsyncEngine) -> AsyncIterator[ASGIApp]:
     from demo.main import app
 
@@ -72,9 +136,36 @@ async def app(engine: AsyncEngine) -> AsyncIterator[ASGIApp]:
 
 
 @pytest.fixture
-async def client(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
-    from tests.tables import empty_tables
+async def connection(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, in a transaction rolled back at the test's end: the app's
+    requests and `async_session` use it, and their commits release savepoints in it."""
+    from demo import main
+    from demo.database import async_session
+    from demo.database import get_connection
+    from demo.database import get_session
 
+    async def session_in_the_transaction() -> AsyncIterator[AsyncSession]:
+        async with async_session() as session:
+            yield session
+
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        if connection.dialect.name == "sqlite":
+            # SQLite's driver would begin the transaction only at the first write, and
+            # let the first savepoint's release commit: begin it now.
+            await connection.exec_driver_sql("BEGIN")
+        async_session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        main.app.dependency_overrides[get_connection] = lambda: connection
+        main.app.dependency_overrides[get_session] = session_in_the_transaction
+        try:
+            yield connection
+        finally:
+            main.app.dependency_overrides.clear()
+            async_session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def client(app: ASGIApp, connection: AsyncConnection) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
-    await empty_tables(engine)

@@ -1,4 +1,6 @@
-"""Dropping and emptying the tables of the test database."""
+"""Dropping and emptying the tables of a test database: the suite drops them when it
+starts and ends; only the contract fuzz, whose sequences of calls each start from empty
+tables, empties them."""
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection

@@ -17,6 +17,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from demo import column_types
@@ -49,9 +50,12 @@ def run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_online() -> None:
-    engine = create_async_engine(Settings.from_environment().database_url)
-    if engine.dialect.name == "sqlite":
+async def run_online(engine: AsyncEngine | None = None) -> None:
+    """Migrate on a connection of ``engine``, or of an engine of `DATABASE_URL`."""
+    own = engine is None
+    if engine is None:
+        engine = create_async_engine(Settings.from_environment().database_url)
+    if own and engine.dialect.name == "sqlite":
         # Let SQLite run each revision in a transaction of its own, DDL included: the
         # driver would otherwise commit every statement at once.
         @event.listens_for(engine.sync_engine, "connect")
@@ -65,10 +69,13 @@ async def run_online() -> None:
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations)
+            await connection.commit()
     finally:
-        await engine.dispose()
+        if own:
+            await engine.dispose()
 
 
+given = context.config.attributes.get("connection")
 if context.is_offline_mode():  # `alembic upgrade --sql`: write the SQL, run nothing
     context.configure(
         url=Settings.from_environment().database_url,
@@ -78,8 +85,10 @@ if context.is_offline_mode():  # `alembic upgrade --sql`: write the SQL, run not
     )
     with context.begin_transaction():
         context.run_migrations()
-elif (connection := context.config.attributes.get("connection")) is not None:
-    run_migrations(connection)  # the app's startup hands over its own connection
+elif isinstance(given, Connection):
+    run_migrations(given)  # the app's startup hands over its own connection
+elif isinstance(given, AsyncEngine):
+    asyncio.run(run_online(given))  # pytest-alembic's `alembic_engine`, as its docs show
 else:
     if not logging.getLogger().handlers:  # the `alembic` command: say what it runs
         logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")

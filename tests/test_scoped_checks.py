@@ -1,0 +1,99 @@
+"""What `add-model`, `add-field` and `remove-model` check: the tests their change can break
+(the changed model's, those of the models that refer to it, the migrations' and the app's
+start-up), while `fastsqla check` runs them all."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fastsqla_cli.add_model import add_model
+from fastsqla_cli.cli import app
+from fastsqla_cli.new import create_project
+from fastsqla_cli.project import PROJECT_TESTS, affected_tests, existing_models, find_project
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def blog(tmp_path: Path) -> Path:
+    """User (the starter model), Post and Comment that refer to it, Tag on its own."""
+    root = create_project(tmp_path / "blog").root
+    add_model(root, "Post", ["title:str", "author:ref:User"])
+    add_model(root, "Comment", ["body:text", "post:ref:Post", "author:ref:User"])
+    add_model(root, "Tag", ["name:str:unique"])
+    return root
+
+
+@pytest.mark.parametrize(
+    ("model", "own_tests"),
+    [
+        ("User", ["user", "comment", "post"]),
+        ("Post", ["post", "comment"]),
+        ("Comment", ["comment"]),
+        ("Tag", ["tag"]),
+    ],
+)
+def test_a_change_of_a_model_runs_its_tests_and_those_of_the_models_referring_to_it(
+    blog: Path, model: str, own_tests: list[str]
+) -> None:
+    project = find_project(blog)
+    expected = [f"tests/test_{name}.py" for name in own_tests] + list(PROJECT_TESTS)
+    assert affected_tests(project, existing_models(project)[model]) == expected
+
+
+def test_tests_that_are_gone_are_left_out(blog: Path) -> None:
+    (blog / "tests" / "test_post.py").unlink()
+    (blog / "tests" / "test_health.py").unlink()
+    project = find_project(blog)
+    assert affected_tests(project, existing_models(project)["User"]) == [
+        "tests/test_user.py",
+        "tests/test_comment.py",
+        "tests/test_migrations.py",
+    ]
+
+
+def fastsqla(project: Path, *args: str) -> tuple[int, str]:
+    previous = Path.cwd()
+    os.chdir(project)
+    try:
+        result = runner.invoke(app, [*args, "--python", sys.executable])
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.mark.e2e
+def test_a_change_that_breaks_a_referring_models_tests_is_caught(tmp_path: Path) -> None:
+    root = create_project(tmp_path / "blog").root
+    add_model(root, "Post", ["title:str", "author:ref:User"])
+    # A test of Post that holds only while User keeps the fields it has now ...
+    post_tests = root / "tests" / "test_post.py"
+    post_tests.write_text(
+        post_tests.read_text()
+        + "\n\nasync def test_an_author_has_a_name_and_an_email(client: AsyncClient) -> None:\n"
+        + '    assert set(await create_user(client)) == {"id", "name", "email"}\n'
+    )
+    # ... and a failing test that no model's change can reach.
+    (root / "tests" / "test_mine.py").write_text(
+        'def test_mine() -> None:\n    raise AssertionError("mine")\n'
+    )
+    user = root / "blog" / "models" / "user.py"
+    before = user.read_text()
+
+    code, out = fastsqla(root, "add-field", "User", "nickname:str:optional")
+    assert code == 1, out
+    assert "tests failed" in out and "test_an_author_has_a_name_and_an_email" in out
+    assert user.read_text() == before  # undone
+
+    code, out = fastsqla(root, "add-model", "Tag", "name:str")
+    assert code == 0, out
+    assert "tests/test_tag.py, tests/test_migrations.py, tests/test_health.py" in out
+    assert "test_mine" not in out
+
+    code, out = fastsqla(root, "check", "--no-types")
+    assert code == 1 and "test_mine" in out and "AssertionError: mine" in out
