@@ -335,7 +335,8 @@ def bench_scale(args: argparse.Namespace, fastsqla: str) -> tuple[list[list[str]
             )
             if done.returncode != 0:
                 raise BenchError(f"the suite failed at {size} models: {done.stdout[-500:]}")
-            suite, tests = pytest_seconds(done.stdout), done.stdout.count(".")
+            suite = pytest_seconds(done.stdout)
+            tests = int(re.findall(r"(\d+) passed", done.stdout)[-1])
             one = subprocess.run(
                 [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_part_001.py"],
                 cwd=project,

@@ -109,20 +109,26 @@ def _require(result: StepResult) -> StepResult:
 
 
 def prepare_environment(
-    root: Path, *, python: str | None = None, fuzz: bool = False, report: Reporter = _quiet
+    root: Path,
+    *,
+    python: str | None = None,
+    fuzz: bool = False,
+    reinstall: bool = False,
+    report: Reporter = _quiet,
 ) -> tuple[str, list[StepResult]]:
     """The interpreter to check with, and the steps it took to get it.
 
     ``python`` (resolved by :func:`resolve_python`) is used as it is. Otherwise the
-    project's `.venv` is used when it has pytest (and schemathesis, with ``fuzz``); else it
-    is made (again), with uv or else venv and pip, and the project installed into it with
-    its dev extras (and its fuzz extras).
+    project's `.venv` is used when it has pytest (and schemathesis, with ``fuzz``), and
+    ``reinstall`` (its dependencies changed) is false; else it is made (again), with uv or
+    else venv and pip, and the project installed into it with its dev extras (and its fuzz
+    extras).
     """
     if python is not None:
         return python, []
     target = venv_python(root)
     needed = {"pytest", "schemathesis"} if fuzz else {"pytest"}
-    if target.exists() and needed <= _available(str(target), root):
+    if target.exists() and not reinstall and needed <= _available(str(target), root):
         return str(target), []
     # No .venv, or one whose install did not finish (interrupted, offline): (re)make it.
     extras = ".[dev,fuzz]" if fuzz else ".[dev]"
@@ -384,11 +390,15 @@ def run_all(
     report: Reporter | None,
     fuzz: bool = False,
     tests: Sequence[str] = (),
+    reinstall: bool = False,
 ) -> CheckReport:
     """Every step, on arguments already validated, by a caller that holds the lock;
-    ``tests`` narrows the tests that run (all when empty)."""
+    ``tests`` narrows the tests that run (all when empty), ``reinstall`` installs the
+    project into its `.venv` again first."""
     report = report or _quiet
-    interpreter, steps = prepare_environment(root, python=python, fuzz=fuzz, report=report)
+    interpreter, steps = prepare_environment(
+        root, python=python, fuzz=fuzz, reinstall=reinstall, report=report
+    )
     with _compiling_dependencies(root, interpreter) if steps else nullcontext():
         steps += run_checks(
             root,
@@ -444,8 +454,10 @@ def check_change(
     """Run the checks after ``change`` was applied (``tests`` only, when given), by a
     caller that holds the lock; when the checks fail or are interrupted, revert
     ``change``, and say ``undone`` after the failure."""
+    # A change of the project's dependencies (`fastsqla update`) reaches its `.venv` first.
+    reinstall = root / "pyproject.toml" in change.edits
     try:
-        return run_all(root, python, None, None, types, report, tests=tests)
+        return run_all(root, python, None, None, types, report, tests=tests, reinstall=reinstall)
     except BaseException as failure:
         revert(change)
         if isinstance(failure, CheckFailed):

@@ -1,6 +1,7 @@
 """What `add-model`, `add-field` and `remove-model` check: the tests their change can break
 (the changed model's, those of the models that refer to it, the migrations' and the app's
-start-up), while `fastsqla check` runs them all."""
+start-up), while `fastsqla check` runs them all; a change of the project's dependencies
+reaches its `.venv` before its checks."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fastsqla_cli import check
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.cli import app
+from fastsqla_cli.filetx import Change
 from fastsqla_cli.new import create_project
 from fastsqla_cli.project import PROJECT_TESTS, affected_tests, existing_models, find_project
 
@@ -97,3 +100,26 @@ def test_a_change_that_breaks_a_referring_models_tests_is_caught(tmp_path: Path)
 
     code, out = fastsqla(root, "check", "--no-types")
     assert code == 1 and "test_mine" in out and "AssertionError: mine" in out
+
+
+@pytest.mark.parametrize(
+    ("edited", "installs"), [("pyproject.toml", True), ("blog/models/user.py", False)]
+)
+def test_a_change_of_the_dependencies_installs_the_project_again_before_its_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: str, installs: bool
+) -> None:
+    python = check.venv_python(tmp_path)
+    python.parent.mkdir(parents=True)
+    python.touch()  # a .venv that has pytest (the probe below says so)
+    ran: list[str] = []
+
+    def run(name: str, command: list[str], cwd: Path, *args: object) -> check.StepResult:
+        ran.append(name)
+        return check.StepResult(name, True, 0.0, "probe pytest")
+
+    monkeypatch.setattr(check, "_run", run)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # no compiling beside the checks
+    change = Change(edits={tmp_path / edited: ("before", "after")})
+    check.check_change(tmp_path, change, None, False, None, "undone")
+    assert ("install" in ran) is installs
+    assert "virtualenv" not in ran and "tests" in ran
