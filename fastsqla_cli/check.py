@@ -164,7 +164,7 @@ def prepare_environment(
     return str(target), steps
 
 
-TOOLS = ("pytest", "ruff", "mypy", "pyright", "schemathesis")
+TOOLS = ("pytest", "ruff", "mypy", "pyright", "schemathesis", "xdist")
 _PROBE = (
     "import importlib.util as u; "
     f"print('probe', *(m for m in {TOOLS!r} if u.find_spec(m) is not None))"
@@ -250,6 +250,21 @@ def _without_the_contract_test(root: Path) -> list[str]:
     return [name for name in packages if name != "tests"] + kept
 
 
+# From this many test modules on, the whole suite runs on every core (pytest-xdist) when it
+# has a SQLite file per worker: below it, starting the workers costs more than they save
+# (bench/README.md, part C). On a server, each worker would need a database of its own,
+# which the test database's user may not be allowed to create.
+PARALLEL_FROM = 20
+
+
+def _workers(root: Path, installed: set[str], database_url: str | None) -> list[str]:
+    """pytest's options that spread the whole suite over the machine's cores, if any."""
+    modules = len(list((root / "tests").glob("test_*.py")))
+    if database_url or "xdist" not in installed or (os.cpu_count() or 1) < 2:
+        return []
+    return ["-n", "auto"] if modules >= PARALLEL_FROM else []
+
+
 def _summary(output: str) -> str:
     lines = [line for line in output.strip().splitlines() if line.strip()]
     if not lines:
@@ -290,7 +305,7 @@ def run_checks(
     test_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     if junit_xml is not None:
         test_command.append(f"--junit-xml={junit_xml.absolute()}")
-    test_command += tests
+    test_command += tests or _workers(root, installed, database_url)
     commands: dict[str, list[list[str]]] = {"tests": [test_command]}
     skipped: list[StepResult] = []
     if has_ruff:

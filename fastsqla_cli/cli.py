@@ -295,7 +295,7 @@ def add_model(
     python: PythonOption = None,
     types: TypesOption = False,
 ) -> None:
-    """Add a model with its schemas, routes, tests and registration.
+    """Add a model with its schemas, routes, tests and migration.
 
     When its checks fail, the model is taken out again and the project is as it was.
 
@@ -398,7 +398,7 @@ def remove_model(
     python: PythonOption = None,
     types: TypesOption = False,
 ) -> None:
-    """Remove a model: its files, its registration, and a migration that drops its table.
+    """Remove a model: its files, and a migration that drops its table.
 
     Refused when other models refer to it, or when you changed its files (see --force).
 

@@ -123,3 +123,28 @@ def test_a_change_of_the_dependencies_installs_the_project_again_before_its_chec
     check.check_change(tmp_path, change, None, False, None, "undone")
     assert ("install" in ran) is installs
     assert "virtualenv" not in ran and "tests" in ran
+
+
+@pytest.mark.parametrize(
+    ("modules", "database_url", "installed", "options"),
+    [
+        (check.PARALLEL_FROM, None, {"pytest", "xdist"}, ["-n", "auto"]),
+        (check.PARALLEL_FROM - 1, None, {"pytest", "xdist"}, []),
+        (check.PARALLEL_FROM, "postgresql+asyncpg://postgres@localhost/t", {"xdist"}, []),
+        (check.PARALLEL_FROM, None, {"pytest"}, []),
+    ],
+    ids=["large suite", "small suite", "on a server", "without pytest-xdist"],
+)
+def test_a_large_suite_runs_on_every_core(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    modules: int,
+    database_url: str | None,
+    installed: set[str],
+    options: list[str],
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    (tmp_path / "tests").mkdir()
+    for number in range(modules):
+        (tmp_path / "tests" / f"test_{number}.py").touch()
+    assert check._workers(tmp_path, installed, database_url) == options
