@@ -421,6 +421,8 @@ def render_model(
         for v in other_refs
         if v.target is not None
     ]
+    if other_refs:
+        factory_imports.append(("tests.factories", "SHARED"))
     test_imports: list[Import] = [
         ("typing", "Any"),
         ("pytest", ""),

@@ -68,10 +68,28 @@ _READS_IN_0_2_0 = (
 )
 
 
+# A factory's referenced row in 0.1.0 (one per row it makes), and in 0.2.0 (one per test).
+_REFERENCE_IN_0_1_0 = re.compile(r"\(await create_(\w+)\(client\)\)\[\"id\"\]")
+_SHARED_IMPORT = "from tests.factories import SHARED\n"
+
+
+def _shared_references(text: str) -> str:
+    """A factory of 0.1.0, whose rows each made the rows they refer to, with the test's
+    shared ones instead (`tests.factories.SHARED`)."""
+    first = text.find("\nfrom tests.factories.")  # the imports of the rows it refers to
+    if first < 0 or not _REFERENCE_IN_0_1_0.search(text):
+        return text
+    new_text = _REFERENCE_IN_0_1_0.sub(r'(await SHARED.row(client, create_\1))["id"]', text)
+    if _SHARED_IMPORT not in new_text:  # the imports come before the code that changed
+        new_text = new_text[: first + 1] + _SHARED_IMPORT + new_text[first + 1 :]
+    return new_text
+
+
 def _database_split(root: Path, package: str) -> None:
-    """0.2.0 split `database.py` into a module per mechanism and reads rows through
-    `.mappings()` (pyright's strict mode refuses `row._mapping`): the project's own imports
-    of the moved names, and the routers' reads, follow."""
+    """0.2.0 split `database.py` into a module per mechanism, reads rows through
+    `.mappings()` (pyright's strict mode refuses `row._mapping`), and shares the rows a
+    test's rows refer to: the project's own imports of the moved names, the routers' reads
+    and the factories follow."""
     imports = re.compile(rf"^from {re.escape(package)}\.database import (\w+)( as \w+)?$", re.M)
 
     def moved(match: re.Match[str]) -> str:
@@ -89,6 +107,8 @@ def _database_split(root: Path, package: str) -> None:
         if path.parent.name == "routers":
             for pattern, replacement in _READS_IN_0_2_0:
                 new_text = re.sub(pattern, replacement, new_text)
+        if path.parent.name == "factories" and path.name != "__init__.py":
+            new_text = _shared_references(new_text)
         if new_text != text:
             changed[PurePosixPath(path.relative_to(root).as_posix())] = new_text
     # The moved imports sort differently: ruff orders them as the project's checks expect.

@@ -7,6 +7,7 @@ project needs, so no virtualenv is built per test (one test builds one for real)
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,6 +143,64 @@ def test_projects_pass_their_tests_on_real_servers(
     # The types do not depend on the database: test_every_type_modifier_and_reference checks them.
     out = fastsqla("check", "--python", PYTHON, "--no-types", "--database-url", url, cwd=project)
     assert "All checks passed (tests, ruff)" in out
+
+
+SHARING = """\
+\"\"\"Written by hand: a test's rows share the rows they refer to, and every test starts
+from empty tables.\"\"\"
+
+import pytest
+from httpx import AsyncClient
+
+from tests.factories.comment import create_comment
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_three_comments_share_one_post_and_one_author(client: AsyncClient) -> None:
+    comments = [await create_comment(client) for _ in range(3)]
+    assert len({comment["post_id"] for comment in comments}) == 1
+    assert len((await client.get("/posts")).json()) == 1
+    assert len((await client.get("/users")).json()) == 1
+
+
+@pytest.mark.parametrize("route", ["/users", "/posts", "/comments"])
+async def test_each_test_starts_from_empty_tables(client: AsyncClient, route: str) -> None:
+    assert (await client.get(route)).json() == []
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def any_database(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
+    if request.param == "sqlite":
+        yield "sqlite", None
+    else:
+        with required_database(request.param) as url:
+            yield request.param, url
+
+
+def test_the_suite_passes_on_two_workers_and_in_any_order(
+    tmp_path: Path, any_database: tuple[str, str | None]
+) -> None:
+    kind, url = any_database
+    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
+    project = tmp_path / "shop"
+    for command in BLOG:
+        fastsqla(*command, "--no-check", cwd=project)
+    (project / "tests" / "test_sharing.py").write_text(SHARING)
+    env = {**os.environ, **({"TEST_DATABASE_URL": url} if url else {})}
+    orders = [["-p", "randomly", f"--randomly-seed={seed}"] for seed in (1, 2, 3)]
+    for options in [["-n", "2"], *orders]:
+        done = subprocess.run(
+            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, (options, done.stdout[-3000:])
+        assert " passed" in done.stdout.strip().splitlines()[-1]
 
 
 def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:

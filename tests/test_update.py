@@ -328,7 +328,9 @@ def test_a_project_of_0_1_0_takes_the_database_module_apart(
     made = run(release_0_1_0, "new", "shop", "--no-check", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     root = tmp_path / "shop"
-    added = run(release_0_1_0, "add-model", "Post", "title:str", "--no-check", cwd=root)
+    added = run(
+        release_0_1_0, "add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=root
+    )
     assert added.returncode == 0, added.stderr
     ours = root / "shop" / "jobs.py"  # the user's own module, with names that moved
     ours.write_text(
@@ -364,3 +366,7 @@ def test_a_project_of_0_1_0_takes_the_database_module_apart(
         text = (root / "shop" / "routers" / f"{router}.py").read_text()
         assert "_mapping" not in text and text.count(".mappings()") == 2
     assert "async_session = async_sessionmaker(" in database.read_text()
+    # A post's author is the test's shared user, not a user per post (the release's step).
+    factory = (root / "tests" / "factories" / "post.py").read_text()
+    assert 'payload["author_id"] = (await SHARED.row(client, create_user))["id"]' in factory
+    assert "from tests.factories import SHARED\n" in factory
