@@ -146,8 +146,8 @@ def test_projects_pass_their_tests_on_real_servers(
 
 
 SHARING = """\
-\"\"\"Written by hand: a test's rows share the rows they refer to, and every test starts
-from empty tables.\"\"\"
+\"\"\"Written by hand: the rows a test makes share the rows they refer to, and every test
+starts from those shared rows only.\"\"\"
 
 import pytest
 from httpx import AsyncClient
@@ -164,9 +164,12 @@ async def test_three_comments_share_one_post_and_one_author(client: AsyncClient)
     assert len((await client.get("/users")).json()) == 1
 
 
-@pytest.mark.parametrize("route", ["/users", "/posts", "/comments"])
-async def test_each_test_starts_from_empty_tables(client: AsyncClient, route: str) -> None:
-    assert (await client.get(route)).json() == []
+@pytest.mark.parametrize(("route", "rows"), [("/users", 1), ("/posts", 1), ("/comments", 0)])
+async def test_each_test_starts_from_the_shared_rows(
+    client: AsyncClient, route: str, rows: int
+) -> None:
+    assert len((await client.get(route)).json()) == rows
+    await create_comment(client)  # rolled back at the end of the test
 """
 
 

@@ -45,6 +45,7 @@ HOSTILE = [
     (["NotFound", "name:str"], "the error its router raises, from the project's own module"),
     (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
+    (["Pkgutil", "name:str", "node:ref:Node"], "a module the test data imports, as its module"),
     (
         ["Item", f"{'n' * LONGEST}:str", "--table", "t" * LONGEST],
         "a table and a column at the identifier limit",

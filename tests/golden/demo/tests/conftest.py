@@ -12,8 +12,9 @@ A test that takes `client` (or `connection`) runs on one connection, in one tran
 that is rolled back at its end, as SQLAlchemy's documentation on joining a session into
 an external transaction shows: the app's requests use that connection, and their commits
 are savepoints inside the transaction; `async_session` is bound to it too, so code that
-opens a session of its own joins it. No table is ever emptied, so a test costs the same
-however many models the project has.
+opens a session of its own joins it. Below the transaction are only the rows the test
+data shares (`shared_rows`, one per model that another refers to, committed once). No
+table is ever emptied, so a test costs the same however many models the project has.
 """
 
 import asyncio
@@ -135,8 +136,20 @@ async def app(engine: AsyncEngine) -> AsyncIterator[ASGIApp]:
         yield manager.app
 
 
+@pytest.fixture(scope="session")
+async def shared_rows(app: ASGIApp) -> None:
+    """The rows the test data refers to, committed once for the run (see
+    `tests.factories.SharedRows`)."""
+    from tests.factories import SHARED
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        await SHARED.seed(client)
+
+
 @pytest.fixture
-async def connection(app: ASGIApp, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def connection(
+    app: ASGIApp, engine: AsyncEngine, shared_rows: None
+) -> AsyncIterator[AsyncConnection]:
     """The test's connection, in a transaction rolled back at the test's end: the app's
     requests and `async_session` use it, and their commits release savepoints in it."""
     from demo import main

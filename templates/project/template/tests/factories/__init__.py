@@ -18,19 +18,42 @@ EPOCH = datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=2)))
 
 
 class SharedRows:
-    """The rows that a test's rows refer to, one per model for the whole test (its
-    `client`): each is created the first time a row needs it. Without them, every row of a
-    model that refers to another would create that one, and it the next, a chain as long
-    as the references go."""
+    """The rows that test data refers to when a test does not say which: one row of each
+    model that another refers to, made through the API once per run (`seed`, before the
+    first test) and committed, as Rails' fixtures are. Each test runs in a transaction on
+    top of them; without them, every row of a model that refers to another would make that
+    one, and it the next, a chain as long as the references go. A row not seeded (a factory
+    module that `seed` did not find) is made once per test instead."""
 
     def __init__(self) -> None:
-        self._rows = WeakKeyDictionary[AsyncClient, dict[Factory, dict[str, Any]]]()
+        self._seeded: dict[Factory, dict[str, Any]] = {}
+        self._seeding = False
+        self._per_test = WeakKeyDictionary[AsyncClient, dict[Factory, dict[str, Any]]]()
 
     async def row(self, client: AsyncClient, create: Factory) -> dict[str, Any]:
-        rows = self._rows.setdefault(client, {})
+        if create in self._seeded:
+            return self._seeded[create]
+        rows = self._seeded if self._seeding else self._per_test.setdefault(client, {})
         if create not in rows:
             rows[create] = await create(client)
         return rows[create]
+
+    async def seed(self, client: AsyncClient) -> None:
+        """Make, through ``client``, whose requests commit, the rows that each factory's
+        payload refers to."""
+        # Imported here: a model's module of the same name would replace a global one.
+        from importlib import import_module
+        from pkgutil import iter_modules
+
+        self._seeding = True
+        try:
+            for module in iter_modules(__path__):
+                factory = import_module(f"{__name__}.{module.name}")
+                payload = getattr(factory, f"{module.name}_payload", None)
+                if payload is not None:
+                    await payload(client)
+        finally:
+            self._seeding = False
 
 
 SHARED = SharedRows()
