@@ -265,6 +265,15 @@ def _workers(root: Path, installed: set[str], database_url: str | None) -> list[
     return ["-n", "auto"] if modules >= PARALLEL_FROM else []
 
 
+def _files(tests: Sequence[str]) -> str:
+    """``tests`` by file: `tests/a.py, tests/b.py (2 of its tests)`."""
+    picked: dict[str, int] = {}
+    for name in tests:
+        path, _, test = name.partition("::")
+        picked[path] = picked.get(path, 0) + (1 if test else 0)
+    return ", ".join(f"{path} ({n} of its tests)" if n else path for path, n in picked.items())
+
+
 def _summary(output: str) -> str:
     lines = [line for line in output.strip().splitlines() if line.strip()]
     if not lines:
@@ -341,7 +350,7 @@ def run_checks(
         output = "\n".join(outputs)
         summary = _summary(output)
         if name == "tests" and tests:
-            summary += f": {', '.join(tests)} (fastsqla check runs them all)"
+            summary += f": {_files(tests)} (fastsqla check runs them all)"
         return StepResult(name, ok, time.perf_counter() - started, output, summary)
 
     results: list[StepResult] = []

@@ -139,17 +139,35 @@ def referring_models(
 
 
 # The tests of the project as a whole that a change of one model can break: its schema
-# (the migrations) and its start-up (`/health` goes through the app's lifespan).
-PROJECT_TESTS = ("tests/test_migrations.py", "tests/test_health.py")
+# (the revision the change wrote, and the models against the revisions) and its start-up
+# (`/health` goes through the app's lifespan). The migration tests that walk every revision
+# are left to `fastsqla check`: their cost grows with the project.
+PROJECT_TESTS = (
+    "tests/test_migrations.py::test_single_head_revision",
+    "tests/test_migrations.py::test_the_models_match_the_migrations",
+    "tests/test_migrations.py::test_the_last_revision_comes_down_and_back",
+    "tests/test_health.py",
+)
 
 
 def affected_tests(project: Project, model: ModelName) -> list[str]:
-    """The test files a change of ``model`` can break, as they are now: its own, those of
-    the models that refer to it (their factories make its rows), and `PROJECT_TESTS`."""
+    """The tests a change of ``model`` can break, as they are now: its own, those of the
+    models that refer to it (their factories make its rows), and `PROJECT_TESTS`; a file
+    or a test that is not there is left out."""
     models = existing_models(project)
     touched = [model, *referring_models(project, model, models)]
     names = [f"tests/test_{m.module}.py" for m in touched] + list(PROJECT_TESTS)
-    return [name for name in dict.fromkeys(names) if (project.root / name).is_file()]
+    return [name for name in dict.fromkeys(names) if _is_test(project.root, name)]
+
+
+def _is_test(root: Path, name: str) -> bool:
+    """Whether the test file, or the test of a file (``file::test``), is there."""
+    path, _, test = name.partition("::")
+    if not (root / path).is_file():
+        return False
+    return (
+        not test or re.search(rf"\b{test}\b", (root / path).read_text(encoding="utf-8")) is not None
+    )
 
 
 def migration_head(project: Project) -> str | None:

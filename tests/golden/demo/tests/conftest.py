@@ -21,8 +21,10 @@ import asyncio
 import os
 import shutil
 import tempfile
+from collections.abc import AsyncGenerator
 from collections.abc import AsyncIterator
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 
@@ -136,22 +138,11 @@ async def app(engine: AsyncEngine) -> AsyncIterator[ASGIApp]:
         yield manager.app
 
 
-@pytest.fixture(scope="session")
-async def shared_rows(app: ASGIApp) -> None:
-    """The rows the test data refers to, committed once for the run (see
-    `tests.factories.SharedRows`)."""
-    from tests.factories import SHARED
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        await SHARED.seed(client)
-
-
-@pytest.fixture
-async def connection(
-    app: ASGIApp, engine: AsyncEngine, shared_rows: None
-) -> AsyncIterator[AsyncConnection]:
-    """The test's connection, in a transaction rolled back at the test's end: the app's
-    requests and `async_session` use it, and their commits release savepoints in it."""
+@asynccontextmanager
+async def one_transaction(engine: AsyncEngine) -> AsyncGenerator[AsyncConnection, None]:
+    """A connection in one transaction, which the app's requests and `async_session` use
+    while it lasts, their commits releasing savepoints in it; rolled back at the end
+    unless the caller commits it."""
     from demo import main
     from demo.database import async_session
     from demo.database import get_connection
@@ -175,7 +166,31 @@ async def connection(
         finally:
             main.app.dependency_overrides.clear()
             async_session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
-            await transaction.rollback()
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+async def shared_rows(app: ASGIApp, engine: AsyncEngine) -> None:
+    """The rows the test data refers to, made in one transaction and committed once for
+    the run (see `tests.factories.SharedRows`)."""
+    from tests.factories import SHARED
+
+    async with (
+        one_transaction(engine) as connection,
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        await SHARED.seed(client)
+        await connection.commit()
+
+
+@pytest.fixture
+async def connection(
+    app: ASGIApp, engine: AsyncEngine, shared_rows: None
+) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, in a transaction rolled back at the test's end."""
+    async with one_transaction(engine) as connection:
+        yield connection
 
 
 @pytest.fixture

@@ -62,3 +62,14 @@ async def test_the_migrations_come_down_to_no_table_and_back(alembic_engine: Asy
         assert await connection.run_sync(tables) == set()
         await connection.run_sync(upgrade)
         assert await connection.run_sync(tables) == set(Base.metadata.tables)
+
+
+@pytest.mark.anyio
+async def test_the_last_revision_comes_down_and_back(alembic_engine: AsyncEngine) -> None:
+    """What `add-model`, `add-field` and `remove-model` check of the revision they write."""
+    async with alembic_engine.begin() as connection:
+        await connection.run_sync(drop_tables)
+        await connection.run_sync(upgrade)
+        await connection.run_sync(downgrade, "-1")
+        await connection.run_sync(upgrade)
+        assert await connection.run_sync(tables) == set(Base.metadata.tables)
