@@ -21,6 +21,7 @@ from httpx import Response
 from demo.database import ConnectionDep
 from demo.database import SessionDep
 from demo.main import create_app
+from demo.routers.health import PING_TIMEOUT
 from demo.models import Base
 from demo.settings import Settings
 
@@ -105,8 +106,10 @@ async def test_health_answers_promptly_while_every_connection_is_taken(busy: Bus
     assert len(busy.inside) == busy.size
     started = time.perf_counter()
     response = await busy.client.get("/health")
+    # Through the queue, it would have waited QUEUE_TIMEOUT and answered 503; the bound on
+    # the time leaves room for a busy machine (`pytest -n 2` on two cores).
     assert response.status_code == 200
-    assert time.perf_counter() - started < QUEUE_TIMEOUT
+    assert time.perf_counter() - started < PING_TIMEOUT
     busy.release.set()
     await asyncio.gather(*requests)
 
