@@ -21,8 +21,8 @@ from httpx import Response
 from demo.database import ConnectionDep
 from demo.database import SessionDep
 from demo.main import create_app
-from demo.routers.health import PING_TIMEOUT
 from demo.models import Base
+from demo.routers.health import PING_TIMEOUT
 from demo.settings import Settings
 
 pytestmark = pytest.mark.anyio
