@@ -13,6 +13,10 @@ async def test_health_reports_the_database(client: AsyncClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+# On the run's event loop, which the app's fixture keeps open: aiosqlite stops the thread
+# of a connection that failed to open after the ping has returned, and that thread reports
+# to the loop it was made on (a loop closed by then would be an error in another test).
+@pytest.mark.usefixtures("app")
 async def test_the_ping_fails_when_the_database_does_not_answer() -> None:
     engine = create_async_engine("sqlite+aiosqlite:////no/such/directory/app.db")
     assert await ping(engine, 1.0) is False
