@@ -199,12 +199,13 @@ def resolve_python(python: str) -> str:
     return resolved
 
 
-# `backend+driver://`: the async drivers SQLAlchemy knows for the three databases.
+# `backend+driver://`: the drivers the generated app takes (`DRIVERS` in its
+# `settings.py`, which `tests/test_check.py` holds this to); it refuses any other.
 ASYNC_DRIVERS = {
     "sqlite": ("aiosqlite",),
-    "postgresql": ("asyncpg", "psycopg"),
-    "mysql": ("aiomysql", "asyncmy"),
-    "mariadb": ("aiomysql", "asyncmy"),
+    "postgresql": ("asyncpg",),
+    "mysql": ("aiomysql",),
+    "mariadb": ("aiomysql",),
 }
 
 
@@ -223,7 +224,7 @@ def validate_database_url(url: str) -> str:
         )
     if driver not in ASYNC_DRIVERS[backend]:
         drivers = " or ".join(f"{backend}+{d}://" for d in ASYNC_DRIVERS[backend])
-        raise UsageError(f"--database-url needs an async driver: start it with {drivers}")
+        raise UsageError(f"--database-url needs the app's async driver: start it with {drivers}")
     return url
 
 

@@ -132,7 +132,7 @@ CASES = [
     # check
     ("check outside a project", nothing, ["check", "."], 1, "has no .copier-answers.yml"),
     ("garbage URL", a_project, ["check", "shop", "--database-url", "garbage"], 2, "is not a database URL"),
-    ("sync driver", a_project, ["check", "shop", "--database-url", "sqlite:///x.db"], 2, "needs an async driver"),
+    ("sync driver", a_project, ["check", "shop", "--database-url", "sqlite:///x.db"], 2, "needs the app's async driver"),
     ("unknown database URL", a_project, ["check", "shop", "--database-url", "oracle://x"], 2, "unknown database 'oracle'"),
     ("JUnit folder missing", a_project, ["check", "shop", "--junit-xml", "no/such/r.xml"], 2, "does not exist"),
     ("JUnit path is a folder", a_project, ["check", "shop", "--junit-xml", "shop"], 2, "is a directory"),

@@ -1,0 +1,41 @@
+"""`fastsqla check --database-url` takes exactly the URLs the generated app takes."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from fastsqla_cli.check import ASYNC_DRIVERS, validate_database_url
+from fastsqla_cli.errors import UsageError
+
+SETTINGS = Path(__file__).parents[1] / "templates/project/template/{{ package }}/settings.py.jinja"
+
+
+def app_drivers() -> set[str]:
+    """`DRIVERS` of the generated app's settings, read from the template (a Jinja file: its
+    line, not the module, is Python)."""
+    line = re.search(r"^DRIVERS = (.+)$", SETTINGS.read_text(encoding="utf-8"), re.MULTILINE)
+    assert line is not None, f"no DRIVERS in {SETTINGS}"
+    return set(ast.literal_eval(line.group(1)))
+
+
+def test_check_takes_the_drivers_of_the_app() -> None:
+    ours = {
+        f"{backend}+{driver}" for backend, drivers in ASYNC_DRIVERS.items() for driver in drivers
+    }
+    assert ours == app_drivers()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://u@h/db", "mysql+asyncmy://u@h/db", "sqlite:///x.db"]
+)
+def test_a_driver_the_app_refuses_is_refused_first(url: str) -> None:
+    with pytest.raises(UsageError, match="needs the app's async driver"):
+        validate_database_url(url)
+
+
+@pytest.mark.parametrize("driver", sorted(app_drivers()))
+def test_every_driver_of_the_app_is_taken(driver: str) -> None:
+    url = f"{driver}://user@host/db"
+    assert validate_database_url(url) == url
