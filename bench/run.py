@@ -187,14 +187,15 @@ class BenchError(Exception):
     pass
 
 
-def timed(
+def executed(
     command: Sequence[str],
     cwd: Path,
     env: dict[str, str] | None = None,
     timeout: float = 600,
-) -> tuple[float, float]:
-    """Run ``command`` to the end; return its wall-clock seconds and its CPU seconds (user +
-    system, with every process it waited for). Fail loudly on exit != 0."""
+) -> tuple[float, float, str]:
+    """Run ``command`` to the end; return its wall-clock seconds, its CPU seconds (user +
+    system, with every process it waited for) and its standard output. Fail loudly on
+    exit != 0."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
@@ -215,7 +216,23 @@ def timed(
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
         raise BenchError(f"{' '.join(command)} exited {done.returncode} in {cwd}:\n{tail}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, done.stdout
+
+
+def timed(
+    command: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> tuple[float, float]:
+    """Run ``command`` to the end; return its wall-clock and CPU seconds (see `executed`)."""
+    seconds, cpu, _ = executed(command, cwd, env, timeout)
     return seconds, cpu
+
+
+def output(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run ``command`` to the end; return its standard output (see `executed`)."""
+    return executed(command, cwd, env)[2]
 
 
 def run(
@@ -344,44 +361,17 @@ def bench_scale(args: argparse.Namespace, fastsqla: str) -> tuple[list[list[str]
                 adding = [fastsqla, "add-model", *scale_model(added), "--python", python]
                 adds.values.append(run(adding, project, env))
             add = adds.median
-            done = subprocess.run(
-                [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                cwd=project,
-                env=env,
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-            )
-            if done.returncode != 0:
-                raise BenchError(f"the suite failed at {size} models: {done.stdout[-500:]}")
-            suite = pytest_seconds(done.stdout)
-            tests = int(re.findall(r"(\d+) passed", done.stdout)[-1])
-            one = subprocess.run(
-                [*pytest, f"--junit-xml={where}/part_001.xml", "tests/test_part_001.py"],
-                cwd=project,
-                env=env,
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-            )
-            if one.returncode != 0:
-                raise BenchError(f"Part001's tests failed at {size} models: {one.stdout[-500:]}")
-            same_model = tests_seconds(where / "part_001.xml")
+            suite_output = output(pytest, project, env)
+            suite = pytest_seconds(suite_output)
+            tests = int(re.findall(r"(\d+) passed", suite_output)[-1])
+            junit = where / "part_001.xml"
+            output([*pytest, f"--junit-xml={junit}", "tests/test_part_001.py"], project, env)
+            same_model = tests_seconds(junit)
             check = run([fastsqla, "check", "--no-types", "--python", python], project, env)
             with tempfile.TemporaryDirectory() as data:
                 db_env = env | {"DATABASE_URL": f"sqlite+aiosqlite:///{data}/app.db"}
                 script = SCALE_STARTUP.format(package=PACKAGE)
-                started = subprocess.run(
-                    [python, "-c", script],
-                    cwd=project,
-                    env=db_env,
-                    capture_output=True,
-                    text=True,
-                    stdin=subprocess.DEVNULL,
-                )
-                if started.returncode != 0:
-                    raise BenchError(f"start-up failed: {started.stderr[-500:]}")
-                startup = float(started.stdout.split()[-1])
+                startup = float(output([python, "-c", script], project, db_env).split()[-1])
                 db_env["DATABASE_URL"] = f"sqlite+aiosqlite:///{data}/alembic.db"
                 upgrade = run([python, "-m", "alembic", "upgrade", "head"], project, db_env)
             with tempfile.TemporaryDirectory() as cache:

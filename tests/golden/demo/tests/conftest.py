@@ -3,8 +3,8 @@ transaction that is rolled back when it ends.
 
 The database is `TEST_DATABASE_URL` when it is set (the suite drops and recreates every
 table in it), otherwise a temporary SQLite file. Under pytest-xdist (`pytest -n 2`) each
-worker gets a database of its own on that server, named after it (`..._gw0`), made when
-the worker starts and dropped when it ends. `pytest_configure` names the database in
+worker gets a database of its own beside it, named after it (`..._gw0`), made when the
+worker starts and dropped when it ends. `pytest_configure` names the database in
 `DATABASE_URL` before any test imports the app, so `database.engine` and `async_session`
 use it too; the fixtures import the app for that reason.
 
@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncGenerator
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -44,17 +45,45 @@ from starlette.types import ASGIApp
 
 def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("TEST_DATABASE_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url:
         directory = tempfile.mkdtemp(prefix="demo-tests-")
         config.add_cleanup(partial(shutil.rmtree, directory, ignore_errors=True))
         url = f"sqlite+aiosqlite:///{directory}/test.db"
-    elif worker and make_url(url).get_backend_name() != "sqlite":
-        server, name = url, f"{make_url(url).database}_{worker}"
-        url = make_url(url).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(recreate_database(server, name))
-        config.add_cleanup(partial(asyncio.run, recreate_database(server, name, create=False)))
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        url, drop = database_beside(url, worker)
+        config.add_cleanup(drop)
     os.environ["DATABASE_URL"] = url
+
+
+def database_beside(url: str, suffix: str) -> tuple[str, Callable[[], None]]:
+    """A database of its own beside the one of `url`, named with `suffix` (`test_gw0.db`,
+    `app_test_migrations`), made empty now; and the function that drops it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        name = f"{parsed.database}_{suffix}"
+        asyncio.run(recreate_database(url, name))
+
+        def drop() -> None:
+            asyncio.run(recreate_database(url, name, create=False))
+
+        return parsed.set(database=name).render_as_string(hide_password=False), drop
+    if parsed.database in (None, "", ":memory:"):
+        directory = tempfile.mkdtemp(prefix="demo-tests-")
+        path = Path(directory) / f"{suffix}.db"
+
+        def drop() -> None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    else:
+        given = Path(parsed.database)
+        path = given.with_name(f"{given.stem}_{suffix}{given.suffix}")
+
+        def drop() -> None:
+            for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+                path.with_name(name).unlink(missing_ok=True)
+
+    drop()
+    return parsed.set(database=str(path)).render_as_string(hide_password=False), drop
 
 
 async def recreate_database(server_url: str, name: str, *, create: bool = True) -> None:
@@ -105,21 +134,12 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-def alembic_engine(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[AsyncEngine]:
-    """pytest-alembic's engine, on a database of its own (`..._migrations`, or a SQLite
-    file): the migration tests take every table down and up again."""
-    url = make_url(database_url)
-    server = url.get_backend_name() != "sqlite"
-    if server:
-        name = f"{url.database}_migrations"
-        asyncio.run(recreate_database(database_url, name))
-    else:
-        name = str(tmp_path_factory.mktemp("migrations") / "migrations.db")
-    yield create_async_engine(url.set(database=name), poolclass=NullPool)
-    if server:
-        asyncio.run(recreate_database(database_url, name, create=False))
+def alembic_engine(database_url: str) -> Iterator[AsyncEngine]:
+    """pytest-alembic's engine, on a database of its own (`..._migrations`): the migration
+    tests take every table down and up again."""
+    url, drop = database_beside(database_url, "migrations")
+    yield create_async_engine(url, poolclass=NullPool)
+    drop()
 
 
 @pytest.fixture
