@@ -351,7 +351,7 @@ def run_checks(
         output = "\n".join(outputs)
         summary = _summary(output)
         if name == "tests" and tests:
-            summary += f": {_files(tests)} (fastsqla check runs them all)"
+            summary += f": {_files(tests)} (fastsqla check runs every test)"
         return StepResult(name, ok, time.perf_counter() - started, output, summary)
 
     results: list[StepResult] = []
