@@ -24,12 +24,14 @@ from fastsqla_cli import filetx
 from fastsqla_cli.add_model import ModelPlan, Outcome, carry_out, new_revision, resolve_references
 from fastsqla_cli.errors import FieldSpecError, RegistrationError
 from fastsqla_cli.fields import Field, Import, parse_fields
+from fastsqla_cli.naming import ModelName
 from fastsqla_cli.project import (
     Project,
     existing_models,
     find_model,
     migration_head,
     model_commands,
+    require_enum_support,
 )
 from fastsqla_cli.rendering import (
     format_python,
@@ -81,32 +83,13 @@ def plan_fields(
             raise FieldSpecError(
                 f"{model.class_name} already has a field {clash!r}: choose another name"
             )
+    require_enum_support(project, new)
     values = _defaults(new, defaults)
     everything = (*old, *new)
 
-    before = render_model(
-        project.package, model, old, resolve_references(model, old, models), commands
-    )
     after_commands = [*commands, ["add-field", model.class_name, *(f.spec for f in new)]]
     targets = resolve_references(model, everything, models)
-    after = render_model(project.package, model, everything, targets, after_commands)
-    first_party = (project.package, "tests")
-    base = format_python(project.root, before.files, first_party)
-    other = format_python(project.root, after.files, first_party)
-
-    edits: dict[Path, tuple[str, str]] = {}
-    for relative in other:
-        path = project.root / relative
-        if not path.is_file():
-            raise RegistrationError(f"{relative} is missing: restore it, then add the fields again")
-        current = path.read_text(encoding="utf-8")
-        merged = (
-            other[relative]
-            if current == base[relative]
-            else _merge(relative, current, base[relative], other[relative])
-        )
-        if merged != current:
-            edits[path] = (current, merged)
+    edits = model_edits(project, model, models, (old, commands), (everything, after_commands))
 
     revision_path, revision_text = render_field_revision(
         project.package,
@@ -120,6 +103,42 @@ def plan_fields(
     change = filetx.Change(creates={project.root / revision_path: revision}, edits=edits)
     filetx.check_writable(change)
     return ModelPlan(project, model, change)
+
+
+Fields = tuple[Field, ...]
+
+
+def model_edits(
+    project: Project,
+    model: ModelName,
+    models: dict[str, ModelName],
+    before: tuple[Fields, list[list[str]]],
+    after: tuple[Fields, list[list[str]]],
+) -> dict[Path, tuple[str, str]]:
+    """The edits (path -> text now, text after) that turn ``model``'s files as made from
+    ``before`` (its fields and the commands that made them) into those of ``after``,
+    merged into the files as they are now."""
+    first_party = (project.package, "tests")
+    rendered = []
+    for fields, commands in (before, after):
+        targets = resolve_references(model, fields, models)
+        files = render_model(project.package, model, fields, targets, commands).files
+        rendered.append(format_python(project.root, files, first_party))
+    base, other = rendered
+    edits: dict[Path, tuple[str, str]] = {}
+    for relative in other:
+        path = project.root / relative
+        if not path.is_file():
+            raise RegistrationError(f"{relative} is missing: restore it, then run this again")
+        current = path.read_text(encoding="utf-8")
+        merged = (
+            other[relative]
+            if current == base[relative]
+            else _merge(relative, current, base[relative], other[relative])
+        )
+        if merged != current:
+            edits[path] = (current, merged)
+    return edits
 
 
 def _merge(relative: PurePosixPath, current: str, base: str, other: str) -> str:
@@ -144,8 +163,8 @@ def _merge(relative: PurePosixPath, current: str, base: str, other: str) -> str:
             ) from None
     if merged.returncode != 0:
         raise RegistrationError(
-            f"cannot place the new fields in {relative} with certainty (your edits touch the "
-            "same lines): add them by hand, or undo those edits and run this again"
+            f"cannot place the change in {relative} with certainty (your edits touch the "
+            "same lines): make it by hand, or undo those edits and run this again"
         )
     return merged.stdout
 
@@ -185,6 +204,10 @@ def _literal(field: Field, value: str) -> ValueLiteral:
         return f'datetime.fromisoformat("{moment.isoformat()}")', [("datetime", "datetime")]
     if kind == "uuid":
         return f'UUID("{UUID(value)}")', [("uuid", "UUID")]
+    if kind == "enum":
+        if value not in field.values:
+            raise ValueError(f"choose one of {', '.join(field.values)}")
+        return repr(value), []
     if kind == "json":
         document = json.loads(value)
         if not isinstance(document, dict):
@@ -209,6 +232,8 @@ def _defaults(
                 f"--default {name}={value!r} is not a valid {field.type}: {error}"
             ) from None
     for field in fields:
+        if field.default is not None and field.column_name not in values:
+            values[field.column_name] = _literal(field, field.default)
         if field.optional:
             continue
         if field.unique:

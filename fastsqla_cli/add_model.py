@@ -33,6 +33,7 @@ from fastsqla_cli.project import (
     find_project,
     locked,
     migration_head,
+    require_enum_support,
 )
 from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
 
@@ -154,6 +155,7 @@ def plan_model(
         )
     models = existing_models(project)
     _check_new(project, model, models)
+    require_enum_support(project, fields)
 
     targets = resolve_references(model, fields, models)
 

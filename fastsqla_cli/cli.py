@@ -9,7 +9,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,7 +23,6 @@ from fastsqla_cli.errors import CheckFailed, FastsqlaError
 
 if TYPE_CHECKING:
     from fastsqla_cli.add_model import Outcome
-    from fastsqla_cli.check import Reporter
 
 
 class _Commands(TyperGroup):
@@ -281,7 +280,8 @@ def add_model(
         typer.Argument(
             metavar="FIELD...",
             help="name:type[:modifier...]. Types: str text int bigint float decimal bool date "
-            "datetime uuid json ref (author:ref:User). Modifiers: unique index optional max=N.",
+            "datetime uuid json ref (author:ref:User) enum (status:enum:draft,published). "
+            "Modifiers: unique index optional max=N default=VALUE (enum).",
             show_default=False,
         ),
     ] = None,
@@ -301,27 +301,20 @@ def add_model(
 
     Example: fastsqla add-model Post title:str:max=200 body:text author:ref:User
     """
-    from fastsqla_cli import ui
 
-    with _user_errors():
-        from fastsqla_cli.add_model import add_model as add
+    def add(options: dict[str, Any]) -> Outcome:
+        from fastsqla_cli.add_model import add_model
 
-        progress = ui.Progress()
-        with progress.running():
-            added = add(
-                project or Path.cwd(),
-                name,
-                fields or [],
-                table=table,
-                **_options(project, dry_run, check, python, types, progress),
-            )
-    model = added.plan.model
-    _show_outcome(
-        "add-model",
-        added,
-        f"Added [bold]{model.class_name}[/] at {model.route} (table {model.table}): "
-        f"{len(added.plan.created())} files created.",
-    )
+        return add_model(project or Path.cwd(), name, fields or [], table=table, **options)
+
+    def headline(added: Outcome) -> str:
+        model = added.plan.model
+        return (
+            f"Added [bold]{model.class_name}[/] at {model.route} (table {model.table}): "
+            f"{len(added.plan.created())} files created."
+        )
+
+    _change_model("add-model", add, headline, _options(project, dry_run, check, python, types))
 
 
 @app.command("add-field", cls=_Command)
@@ -356,10 +349,9 @@ def add_field(
 
     Example: fastsqla add-field Post rating:int --default rating=0
     """
-    from fastsqla_cli import ui
 
-    with _user_errors():
-        from fastsqla_cli.add_field import add_field as add
+    def add(options: dict[str, Any]) -> Outcome:
+        from fastsqla_cli.add_field import add_field
         from fastsqla_cli.errors import FieldSpecError
 
         defaults: dict[str, str] = {}
@@ -368,21 +360,44 @@ def add_field(
             if not sep or not field:
                 raise FieldSpecError(f"--default {item!r}: write FIELD=VALUE, such as rating=0")
             defaults[field] = value
-        progress = ui.Progress()
-        with progress.running():
-            added = add(
-                project or Path.cwd(),
-                name,
-                fields or [],
-                defaults=defaults,
-                **_options(project, dry_run, check, python, types, progress),
-            )
-    _show_outcome(
-        "add-field",
-        added,
-        f"Added fields to [bold]{added.plan.model.class_name}[/]: "
-        f"{len(added.plan.edited())} files edited.",
-    )
+        return add_field(project or Path.cwd(), name, fields or [], defaults=defaults, **options)
+
+    def headline(added: Outcome) -> str:
+        edited = len(added.plan.edited())
+        return f"Added fields to [bold]{added.plan.model.class_name}[/]: {edited} files edited."
+
+    _change_model("add-field", add, headline, _options(project, dry_run, check, python, types))
+
+
+@app.command("add-value", cls=_Command)
+def add_value(
+    name: Annotated[str, typer.Argument(metavar="MODEL", help="The model: Post.")],
+    field: Annotated[str, typer.Argument(metavar="FIELD", help="Its enum field: status.")],
+    values: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="VALUE...", help="The values to add.", show_default=False),
+    ] = None,
+    project: ProjectOption = None,
+    dry_run: DryRunOption = False,
+    check: CheckOption = True,
+    python: PythonOption = None,
+    types: TypesOption = False,
+) -> None:
+    """Add values to an enum field: its enum class, and a migration for its column.
+
+    Example: fastsqla add-value Post status archived
+    """
+
+    def add(options: dict[str, Any]) -> Outcome:
+        from fastsqla_cli.add_value import add_value
+
+        return add_value(project or Path.cwd(), name, field, values or [], **options)
+
+    def headline(added: Outcome) -> str:
+        model, edited = added.plan.model.class_name, len(added.plan.edited())
+        return f"Added values to [bold]{model}.{field}[/]: {edited} files edited."
+
+    _change_model("add-value", add, headline, _options(project, dry_run, check, python, types))
 
 
 @app.command("remove-model", cls=_Command)
@@ -404,26 +419,21 @@ def remove_model(
 
     Example: fastsqla remove-model Post
     """
-    from fastsqla_cli import ui
 
-    with _user_errors():
-        from fastsqla_cli.remove_model import remove_model as remove
+    def remove(options: dict[str, Any]) -> Outcome:
+        from fastsqla_cli.remove_model import remove_model
 
-        progress = ui.Progress()
-        with progress.running():
-            removed = remove(
-                project or Path.cwd(),
-                name,
-                force=force,
-                **_options(project, dry_run, check, python, types, progress),
-            )
-    model = removed.plan.model
-    _show_outcome(
-        "remove-model",
-        removed,
-        f"Removed [bold]{model.class_name}[/]: {len(removed.plan.change.deletes)} files "
-        f"deleted, a migration drops the table {model.table}.",
-    )
+        return remove_model(project or Path.cwd(), name, force=force, **options)
+
+    def headline(removed: Outcome) -> str:
+        model = removed.plan.model
+        return (
+            f"Removed [bold]{model.class_name}[/]: {len(removed.plan.change.deletes)} files "
+            f"deleted, a migration drops the table {model.table}."
+        )
+
+    options = _options(project, dry_run, check, python, types)
+    _change_model("remove-model", remove, headline, options)
 
 
 @app.command(cls=_Command)
@@ -549,12 +559,7 @@ def update(
 
 
 def _options(
-    project: Path | None,
-    dry_run: bool,
-    check: bool,
-    python: str | None,
-    types: bool,
-    progress: Reporter,
+    project: Path | None, dry_run: bool, check: bool, python: str | None, types: bool
 ) -> dict[str, Any]:
     """The options the commands that change a model pass on to `add_model.carry_out`."""
     return {
@@ -563,9 +568,25 @@ def _options(
         "check": check,
         "python": python,
         "types": types,
-        "report": progress,
         "on_wait": _waiting,
     }
+
+
+def _change_model(
+    command: str,
+    change: Callable[[dict[str, Any]], Outcome],
+    headline: Callable[[Outcome], str],
+    options: dict[str, Any],
+) -> None:
+    """Run a command that changes a model (``change``, given ``options`` and the progress
+    report), and show what it did."""
+    from fastsqla_cli import ui
+
+    with _user_errors():
+        progress = ui.Progress()
+        with progress.running():
+            outcome = change({**options, "report": progress})
+    _show_outcome(command, outcome, headline(outcome))
 
 
 def _show_outcome(command: str, outcome: Outcome, headline: str) -> None:

@@ -163,6 +163,19 @@ TYPES: dict[str, FieldType] = {
             schema_imports=(("{package}.field_types", "JSONObject"),),
         ),
         FieldType(
+            "enum",
+            "{enum}",
+            "Enum({enum})",
+            sample="{values}[n % {count}]",
+            can_unique=False,
+            help="one of fixed values: status:enum:draft,published",
+            model_imports=(
+                ("enum", "StrEnum"),
+                ("sqlalchemy", "Enum"),
+                ("{package}.column_types", "enum_values"),
+            ),
+        ),
+        FieldType(
             "ref",
             "int",
             'ForeignKey("{table}.id")',
@@ -175,7 +188,7 @@ TYPES: dict[str, FieldType] = {
     )
 }
 
-MODIFIERS = ("unique", "index", "optional", "max=N")
+MODIFIERS = ("unique", "index", "optional", "max=N", "default=VALUE")
 DEFAULT_STR_LENGTH = 255
 MAX_STR_LENGTH = 16_383  # the longest VARCHAR MySQL stores in utf8mb4
 
@@ -216,6 +229,8 @@ class Field:
     optional: bool = False
     max_length: int | None = None
     ref: str | None = None  # the referenced model, as the user wrote it
+    values: tuple[str, ...] = ()  # an enum's values, in order
+    default: str | None = None  # an enum's value when none is given
 
     @property
     def kind(self) -> FieldType:
@@ -238,9 +253,13 @@ class Field:
         parts = [self.name, self.type]
         if self.ref is not None:
             parts.append(self.ref)
+        if self.values:
+            parts.append(",".join(self.values))
         parts += [flag for flag in ("unique", "index", "optional") if getattr(self, flag)]
         if self.max_length is not None and self.max_length != DEFAULT_STR_LENGTH:
             parts.append(f"max={self.max_length}")
+        if self.default is not None:
+            parts.append(f"default={self.default}")
         return ":".join(parts)
 
 
@@ -293,11 +312,32 @@ def parse_field(spec: str) -> Field:
                 f"adds the column {name}"
             )
 
+    values: tuple[str, ...] = ()
+    if type_name == "enum":
+        if not modifiers or not modifiers[0]:
+            raise FieldSpecError(
+                f"{spec!r} does not list its values: write {name}:enum:draft,published"
+            )
+        enum_values, *modifiers = modifiers
+        values = parse_values(enum_values, spec)
+
     flags: dict[str, bool] = {}
     max_length: int | None = None
+    default: str | None = None
     for modifier in modifiers:
         key, sep, value = modifier.partition("=")
-        if key == "max" and sep:
+        if key == "default" and sep:
+            if type_name != "enum":
+                raise FieldSpecError(f"default=VALUE applies to enum fields only, not {spec!r}")
+            if default is not None:
+                raise FieldSpecError(f"default is given twice in {spec!r}")
+            if value not in values:
+                raise FieldSpecError(
+                    f"default={value} in {spec!r} is not one of its values: "
+                    f"choose from {', '.join(values)}"
+                )
+            default = value
+        elif key == "max" and sep:
             if type_name != "str":
                 raise FieldSpecError(f"max=N applies to str fields only, not {spec!r}")
             if max_length is not None:
@@ -335,7 +375,43 @@ def parse_field(spec: str) -> Field:
         optional=flags.get("optional", False),
         max_length=max_length,
         ref=ref,
+        values=values,
+        default=default,
     )
+
+
+# Characters an enum value may not hold: the grammar's separators, and what the record of
+# commands in the model's docstring cannot keep as it is.
+_NOT_IN_VALUES = ',:"\\'
+MAX_ENUM_VALUE = 64
+
+
+def parse_values(text: str, spec: str) -> tuple[str, ...]:
+    """The values of an enum spec, ``draft,published``: any printable text but the
+    characters in `_NOT_IN_VALUES`, each once, without surrounding spaces (MySQL and
+    MariaDB would take `a` and `a ` for one value)."""
+    values = tuple(text.split(","))
+    for value in values:
+        if not value:
+            raise FieldSpecError(f"an empty value in {spec!r}: list values as draft,published")
+        if value != value.strip() or not value.isprintable():
+            raise FieldSpecError(
+                f"the value {value!r} in {spec!r} has surrounding spaces or a character that "
+                "is not printable: remove them"
+            )
+        if any(character in _NOT_IN_VALUES for character in value):
+            raise FieldSpecError(
+                f'the value {value!r} in {spec!r} holds one of , : " \\: choose another'
+            )
+        if len(value) > MAX_ENUM_VALUE:
+            raise FieldSpecError(
+                f"the value {value[:20]!r}... in {spec!r} is longer than {MAX_ENUM_VALUE} "
+                "characters: choose a shorter one"
+            )
+    if len(set(values)) != len(values):
+        twice = next(value for value in values if values.count(value) > 1)
+        raise FieldSpecError(f"the value {twice!r} is listed twice in {spec!r}")
+    return values
 
 
 def parse_fields(specs: Iterable[str]) -> tuple[Field, ...]:

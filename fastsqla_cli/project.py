@@ -8,7 +8,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +17,10 @@ from fastsqla_cli.errors import (
     ModelNameError,
     NotAProjectError,
     ProjectFileError,
+    RegistrationError,
     UsageError,
 )
+from fastsqla_cli.fields import Field
 from fastsqla_cli.naming import ModelName, model_name
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -296,3 +298,20 @@ def locked(
         yield
     finally:
         os.close(descriptor)  # closing the descriptor releases the lock
+
+
+def require_enum_support(project: Project, fields: Iterable[Field]) -> None:
+    """Refuse enum fields in a project made before they existed: its `column_types.py`
+    lacks what their columns use."""
+    if not any(field.type == "enum" for field in fields):
+        return
+    column_types = project.package_dir / "column_types.py"
+    try:
+        text = column_types.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    if "def enum_values(" not in text:
+        raise RegistrationError(
+            f"{column_types.relative_to(project.root)} has no enum_values, which enum fields "
+            "use: run `fastsqla update` (or restore the file), then add the field again"
+        )

@@ -9,8 +9,10 @@ imports sorted (isort), then formatted. A project whose `line-length` is 88 gets
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from fastsqla_cli.errors import ToolError
-from fastsqla_cli.fields import Field, Import
+from fastsqla_cli.fields import TYPES, Field, Import
 from fastsqla_cli.naming import ModelName
 
 if TYPE_CHECKING:
@@ -62,13 +64,15 @@ def strict_environment(
 
 @cache
 def _model_environment(compiled_templates: Path | None) -> jinja2.Environment:
-    return strict_environment(
+    environment = strict_environment(
         templates_dir() / "model",
         compiled_templates,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["pyrepr"] = repr  # a value as a Python literal
+    return environment
 
 
 def render(name: str, **context: object) -> str:
@@ -150,6 +154,7 @@ class FieldView:
     target: ModelName | None = None  # the referenced model, for `ref`
     is_self: bool = False  # a reference to the model being generated
     names: Namespace = PLAIN  # the model module's, for the model's lines
+    enum: str = ""  # the class of an enum's values, in the model's module
 
     @property
     def name(self) -> str:
@@ -165,8 +170,21 @@ class FieldView:
 
     @property
     def annotation(self) -> str:
-        base = self.names.qualify(self.field.kind.annotation)
+        base = self.enum or self.names.qualify(self.field.kind.annotation)
         return f"{base} | None" if self.field.optional else base
+
+    @property
+    def members(self) -> list[tuple[str, str]]:
+        """An enum's members: (name, value literal), the names made from the values."""
+        return list(zip(member_names(self.field.values), map(repr, self.field.values), strict=True))
+
+    @property
+    def default_member(self) -> str | None:
+        """The enum member of the field's default, as the model's module spells it."""
+        if self.field.default is None:
+            return None
+        at = self.field.values.index(self.field.default)
+        return f"{self.enum}.{member_names(self.field.values)[at]}"
 
     @property
     def column_line(self) -> str:
@@ -174,12 +192,29 @@ class FieldView:
         if field.type == "ref":
             assert self.target is not None
             args = [f'{n["ForeignKey"]}("{self.target.table}.id")']
+        elif field.type == "enum":
+            # The values, not the members' names, in a string column with a CHECK
+            # constraint named after the column (see the README's "Enum fields").
+            args = [
+                _call(
+                    n["Enum"],
+                    [
+                        self.enum,
+                        f'name="{field.column_name}"',
+                        "native_enum=False",
+                        "create_constraint=True",
+                        f"values_callable={n['enum_values']}",
+                    ],
+                )
+            ]
         else:
             args = [n.qualify(kind.column.format(max=field.max_length))]
         if field.unique:
             args.append("unique=True")
         if field.index or field.type == "ref":
             args.append("index=True")
+        if self.default_member is not None:
+            args.append(f"default={self.default_member}")
         target = f"{field.column_name}: {n['Mapped']}[{self.annotation}]"
         return _assignment(target, n["mapped_column"], args)
 
@@ -188,6 +223,10 @@ class FieldView:
         """The column's type in a revision: the model's type, from `sa` or `column_types`."""
         if self.field.type == "ref":
             return "sa.Integer()"
+        if self.field.type == "enum":
+            values = [repr(value) for value in self.field.values]
+            options = f'name="{self.column_name}", native_enum=False, create_constraint=True'
+            return f"sa.Enum({', '.join(values)}, {options})"
         kind = self.field.kind
         column = kind.column.format(max=self.field.max_length)
         name = column.partition("(")[0]
@@ -212,12 +251,15 @@ class FieldView:
 
     @property
     def input_annotation(self) -> str:
-        return self.field.kind.schema_annotation(self.field.max_length)
+        return self.enum or self.field.kind.schema_annotation(self.field.max_length)
 
     @property
     def create_line(self) -> str:
+        default = self.default_member
         if self.field.optional:
-            return f"{self.column_name}: {self.input_annotation} | None = None"
+            return f"{self.column_name}: {self.input_annotation} | None = {default}"
+        if default is not None:
+            return f"{self.column_name}: {self.input_annotation} = {default}"
         return f"{self.column_name}: {self.input_annotation}"
 
     @property
@@ -233,7 +275,27 @@ class FieldView:
             return "None"
         # A long name gets a short prefix, so that its payload line stays within 88 columns.
         prefix = self.field.name[: max(1, min(20, 60 - len(self.field.name)))]
-        return self.field.kind.sample.replace("{field}", prefix)
+        sample = self.field.kind.sample.replace("{field}", prefix)
+        values = self.field.values
+        return sample.replace("{values}", repr(list(values))).replace("{count}", str(len(values)))
+
+
+def member_names(values: Iterable[str]) -> list[str]:
+    """A Python name for each enum value: its words in upper case (`in review` ->
+    `IN_REVIEW`), `V_` before one that does not start with a letter, a number after one
+    that would repeat another."""
+    names: list[str] = []
+    for value in values:
+        name = re.sub(r"\W+", "_", value).strip("_").upper()
+        if not name.isidentifier() or name.startswith("_"):
+            name = f"V_{name}".rstrip("_")
+        # Python reads names in NFKC form: two spellings may be one name.
+        taken = {unicodedata.normalize("NFKC", other) for other in names}
+        base, number = name, 2
+        while unicodedata.normalize("NFKC", name) in taken:
+            name, number = f"{base}_{number}", number + 1
+        names.append(name)
+    return names
 
 
 SCHEMA_SUFFIXES = ("Create", "Read", "Update")
@@ -279,18 +341,18 @@ def _model_namespace(package: str, m: ModelName, views: list[FieldView]) -> Name
     return replace(names, imports=names.imports + tuple(targets))
 
 
-def _schema_namespace(package: str, views: list[FieldView]) -> Namespace:
+def _schema_namespace(package: str, m: ModelName, views: list[FieldView]) -> Namespace:
     """A field of a request body shadows what the class body uses after it: a field
     `classmethod` or `field_validator` must not break the validator."""
     imports = [
-        *_schema_imports(package, views),
+        *_schema_imports(package, m, views),
         ("builtins", "classmethod"),
         ("builtins", "object"),
     ]
     return namespace(imports, [v.column_name for v in views])
 
 
-def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
+def _schema_imports(package: str, m: ModelName, views: list[FieldView]) -> list[Import]:
     imports: list[Import] = [
         ("pydantic", "ConfigDict"),
         (f"{package}.field_types", "RequestBody"),
@@ -299,6 +361,8 @@ def _schema_imports(package: str, views: list[FieldView]) -> list[Import]:
         imports += [("pydantic", "field_validator"), ("pydantic.json_schema", "SkipJsonSchema")]
     for v in views:
         imports += _imports(package, v.field.kind.schema_imports)
+        if v.enum:
+            imports.append((f"{package}.models.{m.module}", v.enum))
     return imports
 
 
@@ -311,7 +375,7 @@ def record(commands: list[list[str]]) -> str:
     lines: list[str] = []
     for command in commands:
         line = "    " + command[0]
-        for word in command[1:]:
+        for word in map(shlex.quote, command[1:]):  # an enum value may hold a space
             if len(line) + 1 + len(word) > RECORD_WIDTH and line.strip() != command[0]:
                 lines.append(line)
                 line = "        " + word
@@ -332,21 +396,35 @@ def read_record(model_text: str) -> list[list[str]] | None:
         return None
     commands: list[list[str]] = []
     for line in (docstring or "").splitlines():
-        if line.startswith("    ") and line[4:5].isalpha() and line.split()[0] in COMMANDS:
-            commands.append(line.split())
+        try:
+            words = shlex.split(line)
+        except ValueError:  # an unbalanced quote: not a line of the record
+            continue
+        if line.startswith("    ") and line[4:5].isalpha() and words[0] in COMMANDS:
+            commands.append(words)
         elif line.startswith("        ") and commands:
-            commands[-1] += line.split()
+            commands[-1] += words
     return commands if commands and commands[0][0] == "add-model" else None
 
 
-COMMANDS = ("add-model", "add-field")
+COMMANDS = ("add-model", "add-field", "add-value")
 
 
 def recorded_specs(commands: list[list[str]]) -> list[str]:
-    """The field specs of recorded commands, in order (``--table NAME`` left out)."""
+    """The field specs of recorded commands, in order (``--table NAME`` left out), an enum's
+    spec with the values added to it since."""
+    from fastsqla_cli.fields import parse_field
+
     specs: list[str] = []
     for command in commands:
         words = command[2:]
+        if command[0] == "add-value" and words:
+            name, *values = words
+            at = next((i for i, spec in enumerate(specs) if spec.startswith(f"{name}:")), None)
+            if at is not None:
+                field = parse_field(specs[at])
+                specs[at] = replace(field, values=(*field.values, *values)).spec
+            continue
         if "--table" in words:
             at = words.index("--table")
             words = words[:at] + words[at + 2 :]
@@ -373,7 +451,7 @@ def render_model(
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
     unique = [v for v in views if v.field.unique]
 
-    schema_names = _schema_namespace(package, views)
+    schema_names = _schema_namespace(package, m, views)
     library_imports: list[Import] = [
         ("typing", "Annotated"),
         ("typing", "Any"),
@@ -447,7 +525,12 @@ def render_model(
         "plain": plain,
         "unique": [v.column_name for v in unique],
         "required": [v.column_name for v in views if not v.field.optional],
-        "optional": [v.column_name for v in views if v.field.optional],
+        "required_in_create": [
+            v.column_name for v in views if not v.field.optional and v.field.default is None
+        ],
+        "optional": [v.column_name for v in views if v.field.optional and v.field.default is None],
+        "defaults": {v.column_name: v.field.default for v in views if v.field.default is not None},
+        "enums": [v for v in views if v.enum],
         "lengths": [v for v in views if v.field.type == "str"],
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
@@ -501,14 +584,38 @@ def render_model(
 def _views(
     m: ModelName, fields: tuple[Field, ...], targets: dict[str, ModelName]
 ) -> list[FieldView]:
-    return [
-        FieldView(
-            field,
-            target=targets.get(field.name) if field.type == "ref" else None,
-            is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+    # An enum's class is named for its model and field (`PostStatus`), unless the modules
+    # that define or import it already have that name.
+    taken = {m.class_name, *(m.class_name + suffix for suffix in SCHEMA_SUFFIXES)}
+    taken |= {target.class_name for target in targets.values()} | _GENERATED_NAMES
+    views = []
+    for field in fields:
+        enum = ""
+        if field.type == "enum":
+            enum = m.class_name + "".join(word.capitalize() for word in field.name.split("_"))
+            while enum in taken:
+                enum += "Value"
+            taken.add(enum)
+        views.append(
+            FieldView(
+                field,
+                target=targets.get(field.name) if field.type == "ref" else None,
+                is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+                enum=enum,
+            )
         )
-        for field in fields
-    ]
+    return views
+
+
+# What the model and schema modules import or define: an enum class is never named so.
+_GENERATED_NAMES = frozenset(
+    {
+        *(name for kind in TYPES.values() for _, name in kind.model_imports),
+        *(name for kind in TYPES.values() for _, name in kind.schema_imports),
+        *("Mapped", "mapped_column", "Base", "ConfigDict", "RequestBody", "field_validator"),
+        "SkipJsonSchema",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -520,15 +627,18 @@ class ConstraintNames:
     unique: dict[str, str]  # column -> unique constraint
     foreign_keys: dict[str, str]  # column -> foreign key
     indexes: dict[str, tuple[str, bool]]  # column -> (index, unique)
+    checks: dict[str, str]  # column -> an enum's check constraint
 
 
 def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
     """What SQLAlchemy names each constraint of ``m``'s table: a unique field that is also
     indexed gets a unique index instead of a unique constraint, as `mapped_column` does."""
     table = m.table
-    unique, foreign_keys, indexes = {}, {}, {}
+    unique, foreign_keys, indexes, checks = {}, {}, {}, {}
     for v in views:
         column = v.column_name
+        if v.field.type == "enum":  # the `Enum` is named for its column
+            checks[column] = f"ck_{table}_{column}"
         indexed = v.field.index or v.field.type == "ref"
         if v.field.unique and not indexed:
             unique[column] = f"uq_{table}_{column}"
@@ -536,7 +646,7 @@ def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
             indexes[column] = (f"ix_{table}_{column}", v.field.unique)
         if v.target is not None:
             foreign_keys[column] = f"fk_{table}_{column}_{v.target.table}"
-    return ConstraintNames(f"pk_{table}", unique, foreign_keys, indexes)
+    return ConstraintNames(f"pk_{table}", unique, foreign_keys, indexes, checks)
 
 
 @dataclass(frozen=True)
@@ -635,6 +745,30 @@ def render_field_revision(
         created=revision.created.isoformat(sep=" ", timespec="seconds"),
     )
     return _revision_file(package, revision, f"add_{'_'.join(columns)}_to_{m.table}"), text
+
+
+def render_value_revision(
+    package: str, m: ModelName, before: Field, after: Field, revision: Revision
+) -> tuple[PurePosixPath, str]:
+    """The revision that lets enum field ``before`` take the values of ``after``: its
+    CHECK constraint made again, its column made longer for a longer value."""
+    column = before.column_name
+    added = [value for value in after.values if value not in before.values]
+    text = render(
+        "add_values.py.jinja",
+        imports=import_lines([*_revision_imports(package, []), ("alembic", "context")]),
+        m=m,
+        field=before,
+        added_values=added,
+        check=constraint_names(m, [FieldView(before)]).checks[column],
+        lengths=(max(map(len, before.values)), max(map(len, after.values))),
+        before=list(before.values),
+        after=list(after.values),
+        revision=revision.id,
+        down_revision=revision.down_revision,
+        created=revision.created.isoformat(sep=" ", timespec="seconds"),
+    )
+    return _revision_file(package, revision, f"add_values_to_{m.table}_{column}"), text
 
 
 def _call(function: str, args: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -96,4 +97,15 @@ def required_database(kind: str) -> Iterator[str]:
     if reason:
         pytest.skip(reason)
     with fresh_database(target) as url:
+        yield url
+
+
+@contextmanager
+def database_url(kind: str, directory: Path) -> Iterator[str]:
+    """A fresh database of ``kind``: a SQLite file in ``directory``, or a database on the
+    server (see `required_database`)."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{directory / 'test.db'}"
+        return
+    with required_database(kind) as url:
         yield url

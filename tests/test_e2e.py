@@ -46,6 +46,9 @@ EVERYTHING = [
         "group:str:optional:max=20",
         "owner:ref:User:optional",
         "category:ref:Category",
+        "status:enum:draft,in review,published:index:default=draft",
+        # Values that are keywords, start with a digit, or are not ASCII.
+        "kind:enum:None,class,1st,café,草稿,it's:optional",
     ],
     [
         "add-model",
@@ -65,6 +68,8 @@ EVERYTHING = [
         "--table",
         "order",
     ],
+    ["add-field", "Category", "visibility:enum:public,hidden:default=public"],
+    ["add-value", "Thing", "status", "archived for good"],
 ]
 
 

@@ -124,7 +124,8 @@ def test_duplicate_names(specs: list[str], message: str) -> None:
 def test_every_type_is_documented_and_parses() -> None:
     for name, kind in TYPES.items():
         assert kind.help
-        spec = f"x:{name}:Target" if name == "ref" else f"x:{name}"
+        argument = {"ref": ":Target", "enum": ":a,b"}.get(name, "")
+        spec = f"x:{name}{argument}"
         assert parse_field(spec).type == name
 
 
@@ -150,9 +151,45 @@ def test_names_at_the_identifier_limit_are_accepted() -> None:
         "parent:ref:category:optional:index",
         "price:decimal:unique",
         "extra:json:optional",
+        "status:enum:draft,in review,published:index:default=draft",
+        "kind:enum:None,class,1st,café,it's:optional",
     ],
 )
 def test_a_field_spells_its_spec_back(spec: str) -> None:
     field = parse_field(spec)
     assert parse_field(field.spec) == field
     assert field.spec.split(":")[:2] == spec.split(":")[:2]
+
+
+def test_an_enum_keeps_its_values_in_order_and_its_default() -> None:
+    field = parse_field("status:enum:draft,in review,published:index:default=draft")
+    assert (field.values, field.default, field.index) == (
+        ("draft", "in review", "published"),
+        "draft",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("status:enum", "does not list its values: write status:enum:draft,published"),
+        ("status:enum:", "does not list its values"),
+        ("status:enum:a,,b", "an empty value"),
+        ("status:enum:a,b,a", "the value 'a' is listed twice"),
+        ("status:enum: a,b", "surrounding spaces"),
+        ("status:enum:a\tb", "not printable"),
+        ('status:enum:a"b', "holds one of"),
+        ("status:enum:a\\b", "holds one of"),
+        ("status:enum:" + "x" * 65, "longer than 64 characters"),
+        ("status:enum:a,b:unique", "enum fields cannot be unique"),
+        ("status:enum:a,b:max=3", "max=N applies to str fields only"),
+        ("status:enum:a,b:default=c", "default=c in 'status:enum:a,b:default=c' is not one"),
+        ("status:enum:a,b:default=a:default=b", "default is given twice"),
+        ("title:str:default=x", "default=VALUE applies to enum fields only"),
+    ],
+)
+def test_bad_enum_specs_are_refused(spec: str, message: str) -> None:
+    with pytest.raises(FieldSpecError) as raised:
+        parse_field(spec)
+    assert message in str(raised.value)

@@ -46,6 +46,12 @@ HOSTILE = [
     (["Membership", "user:ref:User", "group:ref:Group"], "only references: no sample values"),
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
     (["Pkgutil", "name:str", "node:ref:Node"], "a module the test data imports, as its module"),
+    (["Request", "body:enum:a,b", "title:str"], "an enum class `RequestBody`: the schemas' base"),
+    (
+        ["Enum", "create:enum:x", "strenum:enum:y,z"],
+        "SQLAlchemy's `Enum`; `EnumCreate` is a schema",
+    ),
+    (["Str", "enum:enum:None,class,1st,a b,café,草稿,it's,True"], "`StrEnum`; values not names"),
     (
         ["Item", f"{'n' * LONGEST}:str", "--table", "t" * LONGEST],
         "a table and a column at the identifier limit",

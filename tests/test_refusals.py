@@ -64,6 +64,21 @@ def with_a_post(root: Path) -> None:
     add_model(root / "shop", "Post", ["title:str", "author:ref:User"])
 
 
+def with_a_status(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    a_project(root)
+    add_model(root / "shop", "Post", ["title:str", "status:enum:draft,published"], check=False)
+
+
+def with_enums_predating(root: Path) -> None:
+    """A project made before enum fields: its column_types.py lacks `enum_values`."""
+    a_project(root)
+    column_types = root / "shop" / "shop" / "column_types.py"
+    text = column_types.read_text()
+    column_types.write_text(text[: text.index("\n\ndef enum_values")] + "\n")
+
+
 def with_a_post_edited(root: Path) -> None:
     with_a_post(root)
     router = root / "shop" / "shop" / "routers" / "post.py"
@@ -123,7 +138,17 @@ CASES = [
     ("a default for another field", a_project, ["add-field", "User", "age:int:optional", "--default", "size=1", "--project", "shop"], 2, "--default size=...: size is not one of the fields added"),
     ("a default without =", a_project, ["add-field", "User", "age:int", "--default", "age", "--project", "shop"], 2, "--default 'age': write FIELD=VALUE"),
     ("add no field", a_project, ["add-field", "User", "--project", "shop"], 2, "give at least one field to add to User"),
-    ("a field edit that collides", with_a_post_conflicting, ["add-field", "Post", "subtitle:str:optional", "--project", "shop"], 1, "cannot place the new fields in shop/schemas/post.py with certainty"),
+    ("a field edit that collides", with_a_post_conflicting, ["add-field", "Post", "subtitle:str:optional", "--project", "shop"], 1, "cannot place the change in shop/schemas/post.py with certainty"),
+    ("an enum default that is not one of its values", a_project, ["add-field", "User", "role:enum:a,b", "--default", "role=c", "--project", "shop"], 2, "--default role='c' is not a valid enum: choose one of a, b"),
+    ("an enum value listed twice", a_project, ["add-model", "Post", "status:enum:a,b,a", "--project", "shop"], 2, "the value 'a' is listed twice"),
+    ("an enum in a project made before enums", with_enums_predating, ["add-model", "Post", "status:enum:a,b", "--project", "shop"], 1, "shop/column_types.py has no enum_values, which enum fields use: run `fastsqla update`"),
+    # add-value
+    ("add a value to a field that is not an enum", with_a_status, ["add-value", "Post", "title", "x", "--project", "shop"], 2, "Post has no enum field 'title' (its enum fields: status)"),
+    ("add a value to an unknown model", a_project, ["add-value", "Post", "status", "x", "--project", "shop"], 2, "the project has no model 'Post'"),
+    ("add a value it has", with_a_status, ["add-value", "Post", "status", "archived", "draft", "--project", "shop"], 2, "Post.status already has the value 'draft' (its values: draft, published)"),
+    ("add no value", with_a_status, ["add-value", "Post", "status", "--project", "shop"], 2, "give at least one value to add to Post.status"),
+    ("add a value with a colon", with_a_status, ["add-value", "Post", "status", "a:b", "--project", "shop"], 2, "holds one of , :"),
+    ("add a value twice", with_a_status, ["add-value", "Post", "status", "x", "x", "--project", "shop"], 2, "the value 'x' is listed twice"),
     # remove-model
     ("remove an unknown model", a_project, ["remove-model", "Post", "--project", "shop"], 2, "the project has no model 'Post' (models: User)"),
     ("remove a referenced model", with_a_post, ["remove-model", "User", "--project", "shop"], 2, "Post refers to User: remove it (or the reference) first"),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fastsqla_cli.new import create_project
+from tests.servers import database_url as database_url_of
 from tests.servers import required_database, server, unreachable_reason
 
 pytestmark = pytest.mark.e2e
@@ -223,10 +224,7 @@ asyncio.run(main())
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
-        return
-    with required_database(request.param) as url:
+    with database_url_of(request.param, tmp_path) as url:
         yield url
 
 

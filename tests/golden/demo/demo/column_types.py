@@ -4,6 +4,7 @@ Each is a class, so Alembic's autogenerate writes it as it is (see migrations/en
 
 from datetime import UTC
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON
@@ -67,3 +68,10 @@ class LongText(TypeDecorator[str]):
         if dialect.name in ("mysql", "mariadb"):
             return dialect.type_descriptor(mysql.LONGTEXT())
         return dialect.type_descriptor(Text())
+
+
+def enum_values(members: type[StrEnum]) -> list[str]:
+    """What an enum column stores (`Enum(..., values_callable=enum_values)`): each member's
+    value, where SQLAlchemy would store its name. Why a string and a CHECK constraint rather
+    than a native ENUM type: the README's "Change the schema"."""
+    return [member.value for member in members]

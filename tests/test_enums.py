@@ -1,0 +1,111 @@
+"""Enum fields end to end: the revisions `add-model`, `add-field` and `add-value` write
+upgrade and downgrade with rows in the table, on SQLite, PostgreSQL and MariaDB/MySQL, and
+the database itself keeps the column to the enum's values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.servers import database_url as database_url_of
+from tests.test_e2e import fastsqla
+
+pytestmark = pytest.mark.e2e
+
+# Runs SQL given as arguments on DATABASE_URL, one statement each, and prints what a
+# SELECT returns; exits 1 with the driver's error when a statement fails.
+SQL = """
+import asyncio, os, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main():
+    engine = create_async_engine(os.environ["DATABASE_URL"])
+    try:
+        async with engine.begin() as connection:
+            for statement in sys.argv[1:]:
+                result = await connection.execute(text(statement))
+                if result.returns_rows:
+                    print(sorted(tuple(row) for row in result))
+    finally:
+        await engine.dispose()
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url_of(request.param, tmp_path) as url:
+        yield url
+
+
+def run(project: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, *args], cwd=project, env=environment, capture_output=True, text=True
+    )
+
+
+def alembic(project: Path, url: str, *args: str) -> None:
+    result = run(project, url, "-m", "alembic", *args)
+    assert result.returncode == 0, result.stderr
+
+
+def sql(project: Path, url: str, *statements: str) -> str:
+    result = run(project, url, "-c", SQL, *statements)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def refused(project: Path, url: str, *statements: str) -> bool:
+    return run(project, url, "-c", SQL, *statements).returncode != 0
+
+
+def test_enum_revisions_keep_the_rows(tmp_path: Path, database_url: str) -> None:
+    url = database_url
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    project = tmp_path / "shop"
+    fastsqla(
+        "add-model", "Post", "title:str", "status:enum:draft,in review", "--no-check", cwd=project
+    )
+    alembic(project, url, "upgrade", "head")
+    sql(project, url, "INSERT INTO posts (title, status) VALUES ('a', 'in review')")
+    assert refused(project, url, "INSERT INTO posts (title, status) VALUES ('b', 'gone')")
+
+    # A required enum added with a default: the row there gets it.
+    fastsqla("add-field", "Post", "priority:enum:low,high:default=low", "--no-check", cwd=project)
+    alembic(project, url, "upgrade", "head")
+    assert sql(project, url, "SELECT title, status, priority FROM posts") == (
+        "[('a', 'in review', 'low')]"
+    )
+    assert refused(project, url, "UPDATE posts SET priority = 'urgent'")
+
+    # A value added later, longer than the others: the database takes it from then on.
+    fastsqla("add-value", "Post", "status", "published for good", "--no-check", cwd=project)
+    alembic(project, url, "upgrade", "head")
+    sql(
+        project,
+        url,
+        "INSERT INTO posts (title, status, priority) VALUES ('c', 'published for good', 'high')",
+    )
+    assert refused(
+        project, url, "INSERT INTO posts (title, status, priority) VALUES ('d', 'x', 'high')"
+    )
+
+    # Down again: refused while a row holds the added value, then each step in turn.
+    assert run(project, url, "-m", "alembic", "downgrade", "-1").returncode != 0
+    sql(project, url, "DELETE FROM posts WHERE title = 'c'")
+    alembic(project, url, "downgrade", "-1")
+    assert refused(project, url, "UPDATE posts SET status = 'published for good'")
+    alembic(project, url, "downgrade", "-1")
+    assert sql(project, url, "SELECT title, status FROM posts") == "[('a', 'in review')]"
+    alembic(project, url, "upgrade", "head")
+    assert sql(project, url, "SELECT title, status, priority FROM posts") == (
+        "[('a', 'in review', 'low')]"
+    )
