@@ -281,7 +281,8 @@ def add_model(
             metavar="FIELD...",
             help="name:type[:modifier...]. Types: str text int bigint float decimal bool date "
             "datetime uuid json ref (author:ref:User) enum (status:enum:draft,published). "
-            "Modifiers: unique index optional max=N default=VALUE (enum).",
+            "Modifiers: unique index optional max=N default=VALUE (enum) "
+            "ondelete=cascade|set-null (ref).",
             show_default=False,
         ),
     ] = None,

@@ -188,7 +188,10 @@ TYPES: dict[str, FieldType] = {
     )
 }
 
-MODIFIERS = ("unique", "index", "optional", "max=N", "default=VALUE")
+MODIFIERS = ("unique", "index", "optional", "max=N", "default=VALUE", "ondelete=ACTION")
+# What a reference does when the row it points at is deleted; without one, that delete is
+# refused (409) while rows refer to the row.
+ON_DELETE = {"cascade": "CASCADE", "set-null": "SET NULL"}
 DEFAULT_STR_LENGTH = 255
 MAX_STR_LENGTH = 16_383  # the longest VARCHAR MySQL stores in utf8mb4
 
@@ -231,6 +234,7 @@ class Field:
     ref: str | None = None  # the referenced model, as the user wrote it
     values: tuple[str, ...] = ()  # an enum's values, in order
     default: str | None = None  # an enum's value when none is given
+    ondelete: str | None = None  # a reference's action, a key of `ON_DELETE`
 
     @property
     def kind(self) -> FieldType:
@@ -260,6 +264,8 @@ class Field:
             parts.append(f"max={self.max_length}")
         if self.default is not None:
             parts.append(f"default={self.default}")
+        if self.ondelete is not None:
+            parts.append(f"ondelete={self.ondelete}")
         return ":".join(parts)
 
 
@@ -324,9 +330,21 @@ def parse_field(spec: str) -> Field:
     flags: dict[str, bool] = {}
     max_length: int | None = None
     default: str | None = None
+    ondelete: str | None = None
     for modifier in modifiers:
         key, sep, value = modifier.partition("=")
-        if key == "default" and sep:
+        if key == "ondelete" and sep:
+            if type_name != "ref":
+                raise FieldSpecError(f"ondelete=ACTION applies to ref fields only, not {spec!r}")
+            if ondelete is not None:
+                raise FieldSpecError(f"ondelete is given twice in {spec!r}")
+            if value not in ON_DELETE:
+                raise FieldSpecError(
+                    f"unknown ondelete={value} in {spec!r}: choose {' or '.join(ON_DELETE)}, "
+                    "or leave it out to refuse deleting a row that is referred to"
+                )
+            ondelete = value
+        elif key == "default" and sep:
             if type_name != "enum":
                 raise FieldSpecError(f"default=VALUE applies to enum fields only, not {spec!r}")
             if default is not None:
@@ -365,6 +383,11 @@ def parse_field(spec: str) -> Field:
         )
     if flags.get("index") and not kind.can_index:
         raise FieldSpecError(f"{type_name} fields cannot be indexed ({spec!r}): drop the modifier")
+    if ondelete == "set-null" and not flags.get("optional"):
+        raise FieldSpecError(
+            f"ondelete=set-null needs an optional reference ({spec!r}): add :optional, or use "
+            "ondelete=cascade"
+        )
     if type_name == "str" and max_length is None:
         max_length = DEFAULT_STR_LENGTH
     return Field(
@@ -377,6 +400,7 @@ def parse_field(spec: str) -> Field:
         ref=ref,
         values=values,
         default=default,
+        ondelete=ondelete,
     )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from fastsqla_cli.errors import ToolError
-from fastsqla_cli.fields import TYPES, Field, Import
+from fastsqla_cli.fields import ON_DELETE, TYPES, Field, Import
 from fastsqla_cli.naming import ModelName
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ class FieldView:
         field, kind, n = self.field, self.field.kind, self.names
         if field.type == "ref":
             assert self.target is not None
-            args = [f'{n["ForeignKey"]}("{self.target.table}.id")']
+            args = [_call(n["ForeignKey"], [f'"{self.target.table}.id"', *self.ondelete_args])]
         elif field.type == "enum":
             # The values, not the members' names, in a string column with a CHECK
             # constraint named after the column (see the README's "Enum fields").
@@ -217,6 +217,12 @@ class FieldView:
             args.append(f"default={self.default_member}")
         target = f"{field.column_name}: {n['Mapped']}[{self.annotation}]"
         return _assignment(target, n["mapped_column"], args)
+
+    @property
+    def ondelete_args(self) -> list[str]:
+        """``ondelete="CASCADE"`` for a reference that has an action, else nothing."""
+        action = self.field.ondelete
+        return [f'ondelete="{ON_DELETE[action]}"'] if action is not None else []
 
     @property
     def migration_type(self) -> str:
@@ -304,7 +310,7 @@ ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict")  # in the models' 
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
     {
-        *("router", "session", "connection", "data", "offset", "limit", "rows"),
+        *("router", "session", "connection", "data", "offset", "limit", "rows", "query"),
         *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
         *("setattr", "dict"),  # builtins the route bodies call
         *("SessionDep", "ConnectionDep"),
@@ -469,6 +475,8 @@ def render_model(
         (f"{package}.routers", "Offset"),
         (f"{package}.routers", "RowId"),
     ]
+    if refs:  # the list's filters
+        library_imports.append(("fastapi", "Query"))
     own_imports: list[Import] = [
         (f"{package}.models.{m.module}", m.class_name),
         *((f"{package}.schemas.{m.module}", m.class_name + s) for s in SCHEMA_SUFFIXES),
@@ -532,6 +540,7 @@ def render_model(
         "defaults": {v.column_name: v.field.default for v in views if v.field.default is not None},
         "enums": [v for v in views if v.enum],
         "lengths": [v for v in views if v.field.type == "str"],
+        "ondelete": {v.field.ondelete for v in refs},
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
         "numbered": any(not v.is_self for v in plain),  # a sample value uses the counter

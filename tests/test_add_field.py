@@ -24,8 +24,9 @@ def test_the_fields_reach_every_file_and_the_record(project: Path) -> None:
     added = add_field(project, "Post", ["subtitle:str:optional:max=80", "editor:ref:User:optional"])
     assert added.written
     edited = {p.relative_to(project).as_posix() for p in added.plan.edited()}
-    assert edited == {  # the router reads references from the table: it stays as it is
+    assert edited == {  # the router's list gains a filter for the new reference
         "shop/models/post.py",
+        "shop/routers/post.py",
         "shop/schemas/post.py",
         "tests/factories/post.py",
         "tests/test_post.py",
@@ -38,6 +39,8 @@ def test_the_fields_reach_every_file_and_the_record(project: Path) -> None:
     ]
     schemas = (project / "shop" / "schemas" / "post.py").read_text()
     assert "subtitle: Annotated[Text, Field(max_length=80)] | None = None" in schemas
+    router = (project / "shop" / "routers" / "post.py").read_text()
+    assert "query = query.where(Post.editor_id == editor_id)" in router
     (revision,) = added.plan.created()
     assert revision.name.endswith("_add_subtitle_editor_id_to_posts.py")
 

@@ -54,8 +54,8 @@ EVERYTHING = [
         "add-model",
         "Review",
         "reviewer:ref:User",
-        "editor:ref:User:optional",
-        "thing:ref:Thing",
+        "editor:ref:User:optional:ondelete=set-null",
+        "thing:ref:Thing:ondelete=cascade",
         "score:int",
     ],
     # SQL reserved words as a table and as columns: quoted on every database.
@@ -69,6 +69,7 @@ EVERYTHING = [
         "order",
     ],
     ["add-field", "Category", "visibility:enum:public,hidden:default=public"],
+    ["add-field", "Review", "category:ref:Category:optional:ondelete=set-null"],
     ["add-value", "Thing", "status", "archived for good"],
 ]
 

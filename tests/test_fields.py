@@ -153,6 +153,8 @@ def test_names_at_the_identifier_limit_are_accepted() -> None:
         "extra:json:optional",
         "status:enum:draft,in review,published:index:default=draft",
         "kind:enum:None,class,1st,café,it's:optional",
+        "author:ref:User:ondelete=cascade",
+        "editor:ref:User:index:optional:ondelete=set-null",
     ],
 )
 def test_a_field_spells_its_spec_back(spec: str) -> None:
@@ -190,6 +192,21 @@ def test_an_enum_keeps_its_values_in_order_and_its_default() -> None:
     ],
 )
 def test_bad_enum_specs_are_refused(spec: str, message: str) -> None:
+    with pytest.raises(FieldSpecError) as raised:
+        parse_field(spec)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("title:str:ondelete=cascade", "ondelete=ACTION applies to ref fields only"),
+        ("author:ref:User:ondelete=restrict", "unknown ondelete=restrict in"),
+        ("author:ref:User:ondelete=cascade:ondelete=cascade", "ondelete is given twice"),
+        ("author:ref:User:ondelete=set-null", "ondelete=set-null needs an optional reference"),
+    ],
+)
+def test_bad_ondelete_specs_are_refused(spec: str, message: str) -> None:
     with pytest.raises(FieldSpecError) as raised:
         parse_field(spec)
     assert message in str(raised.value)

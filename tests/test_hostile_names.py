@@ -47,6 +47,7 @@ HOSTILE = [
     (["Node", "name:str", "parent:ref:Node:optional"], "a reference to itself"),
     (["Pkgutil", "name:str", "node:ref:Node"], "a module the test data imports, as its module"),
     (["Request", "body:enum:a,b", "title:str"], "an enum class `RequestBody`: the schemas' base"),
+    (["Query", "owner:ref:User:ondelete=cascade"], "FastAPI's `Query`, of the list's filters"),
     (
         ["Enum", "create:enum:x", "strenum:enum:y,z"],
         "SQLAlchemy's `Enum`; `EnumCreate` is a schema",
