@@ -27,6 +27,7 @@ from fastsqla_cli.fields import Field, Import, parse_fields
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.project import (
     Project,
+    check_link_tables,
     existing_models,
     find_model,
     migration_head,
@@ -84,6 +85,7 @@ def plan_fields(
                 f"{model.class_name} already has a field {clash!r}: choose another name"
             )
     require_enum_support(project, new)
+    check_link_tables(project, model, new, models)
     values = _defaults(new, defaults)
     everything = (*old, *new)
 
@@ -204,6 +206,8 @@ def _literal(field: Field, value: str) -> ValueLiteral:
         return f'datetime.fromisoformat("{moment.isoformat()}")', [("datetime", "datetime")]
     if kind == "uuid":
         return f'UUID("{UUID(value)}")', [("uuid", "UUID")]
+    if kind == "many":
+        raise ValueError("the rows there start with no link; set them through the API")
     if kind == "enum":
         if value not in field.values:
             raise ValueError(f"choose one of {', '.join(field.values)}")
@@ -234,7 +238,7 @@ def _defaults(
     for field in fields:
         if field.default is not None and field.column_name not in values:
             values[field.column_name] = _literal(field, field.default)
-        if field.optional:
+        if field.optional or field.type == "many":  # a many-to-many adds no column
             continue
         if field.unique:
             raise FieldSpecError(

@@ -29,8 +29,10 @@ from fastsqla_cli.naming import ModelName, model_name
 from fastsqla_cli.project import (
     Project,
     affected_tests,
+    check_link_tables,
     existing_models,
     find_project,
+    link_tables,
     locked,
     migration_head,
     require_enum_support,
@@ -156,6 +158,7 @@ def plan_model(
     models = existing_models(project)
     _check_new(project, model, models)
     require_enum_support(project, fields)
+    check_link_tables(project, model, fields, models)
 
     targets = resolve_references(model, fields, models)
 
@@ -182,11 +185,11 @@ def new_revision(down_revision: str | None) -> Revision:
 def resolve_references(
     model: ModelName, fields: Sequence[Field], models: dict[str, ModelName]
 ) -> dict[str, ModelName]:
-    """The model each `ref` field refers to, by field name: one of ``models`` (by class name
-    or module spelling) or ``model`` itself (then the field must be optional)."""
+    """The model each `ref` or `many` field refers to, by field name: one of ``models`` (by
+    class name or module spelling) or ``model`` itself (then a `ref` must be optional)."""
     targets: dict[str, ModelName] = {}
     for field in fields:
-        if field.type != "ref":
+        if field.type not in ("ref", "many"):
             continue
         assert field.ref is not None
         class_name = field.ref
@@ -194,7 +197,7 @@ def resolve_references(
             with contextlib.suppress(UsageError):
                 class_name = model_name(field.ref).class_name  # `user`, `blog_post`
         if class_name == model.class_name:
-            if not field.optional:
+            if field.type == "ref" and not field.optional:
                 raise FieldSpecError(
                     f"{field.name}:ref:{field.ref} refers to the model itself, so it must be "
                     f"optional (the first row has nothing to refer to): add :optional"
@@ -205,8 +208,8 @@ def resolve_references(
         else:
             known = ", ".join(sorted(models)) or "none yet"
             raise FieldSpecError(
-                f"{field.name}:ref:{field.ref} refers to a model the project does not have "
-                f"(models: {known}): add {class_name} first"
+                f"{field.name}:{field.type}:{field.ref} refers to a model the project does "
+                f"not have (models: {known}): add {class_name} first"
             )
     return targets
 
@@ -217,6 +220,12 @@ def _check_new(project: Project, model: ModelName, models: dict[str, ModelName])
             f"the project already has a model {model.class_name} "
             f"({project.package}/models/{models[model.class_name].module}.py): choose another name"
         )
+    for table, other in link_tables(project, models).items():
+        if table == model.table:
+            raise ModelNameError(
+                f"the table {model.table!r} links the rows of {other.class_name}: "
+                "choose another name or pass --table"
+            )
     for other in models.values():
         if other.table == model.table:
             raise ModelNameError(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fastsqla_cli.errors import FieldSpecError
-from fastsqla_cli.naming import MAX_IDENTIFIER
+from fastsqla_cli.naming import MAX_IDENTIFIER, singularize
 
 # `(module, name)` for `from module import name`; `{package}` is the project's package.
 Import = tuple[str, str]
@@ -176,6 +176,24 @@ TYPES: dict[str, FieldType] = {
             ),
         ),
         FieldType(
+            "many",
+            "list[int]",
+            "",
+            input_annotation="Links",
+            sample="[]",
+            can_unique=False,
+            can_index=False,
+            help="many-to-many: tags:many:Tag, set and read as tag_ids",
+            model_imports=(
+                ("sqlalchemy", "Column"),
+                ("sqlalchemy", "Integer"),
+                ("sqlalchemy", "ForeignKey"),
+                ("sqlalchemy", "Table"),
+                ("sqlalchemy.orm", "relationship"),
+            ),
+            schema_imports=(("{package}.field_types", "Links"),),
+        ),
+        FieldType(
             "ref",
             "int",
             'ForeignKey("{table}.id")',
@@ -242,13 +260,16 @@ class Field:
 
     @property
     def column_name(self) -> str:
-        """The column this field stores: a `ref` stores `<name>_id`."""
+        """The column this field stores, or the API's name for it: a `ref` stores
+        `<name>_id`; a `many` (`tags`) stores nothing in its table and is `tag_ids`."""
+        if self.type == "many":
+            return f"{singularize(self.name)}_ids"
         return f"{self.name}_id" if self.type == "ref" else self.name
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every attribute the field adds to the model."""
-        return (self.column_name, self.name) if self.type == "ref" else (self.name,)
+        return (self.column_name, self.name) if self.type in ("ref", "many") else (self.name,)
 
     @property
     def spec(self) -> str:
@@ -306,13 +327,23 @@ def parse_field(spec: str) -> Field:
             f"unknown type {type_name!r} in {spec!r}: choose one of {_type_list()}"
         )
     ref = None
-    if type_name == "ref":
+    if type_name in ("ref", "many"):
         if not modifiers or not modifiers[0] or not re.match(r"^[A-Za-z]\w*$", modifiers[0]):
             raise FieldSpecError(
-                f"{spec!r} does not name the model it references: write {name}:ref:Model"
+                f"{spec!r} does not name the model it references: write {name}:{type_name}:Model"
             )
         ref, *modifiers = modifiers
-        if name.endswith("_id"):
+        if type_name == "many" and (name.endswith("_id") or name.endswith("_ids")):
+            plural = name.rsplit("_", 1)[0] + "s"
+            raise FieldSpecError(
+                f"name the links, not their ids: {plural}:many:{ref} is read and written "
+                f"as {singularize(plural)}_ids"
+            )
+        if type_name == "many" and modifiers:
+            raise FieldSpecError(
+                f"a many-to-many field takes no modifier ({spec!r}): write {name}:many:{ref}"
+            )
+        if type_name == "ref" and name.endswith("_id"):
             raise FieldSpecError(
                 f"name the relationship, not its column: {name[:-3]}:ref:{ref} "
                 f"adds the column {name}"

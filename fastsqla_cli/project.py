@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastsqla_cli.errors import (
     BusyError,
+    FieldSpecError,
     ModelNameError,
     NotAProjectError,
     ProjectFileError,
@@ -21,7 +22,7 @@ from fastsqla_cli.errors import (
     UsageError,
 )
 from fastsqla_cli.fields import Field
-from fastsqla_cli.naming import ModelName, model_name
+from fastsqla_cli.naming import MAX_IDENTIFIER, ModelName, model_name
 
 ANSWERS_FILE = ".copier-answers.yml"
 DATABASES = ("sqlite", "postgresql", "mysql")
@@ -300,18 +301,65 @@ def locked(
         os.close(descriptor)  # closing the descriptor releases the lock
 
 
+# What enum and many-to-many fields use of the project's own modules, which projects made
+# before them lack: (field type, module, what it defines).
+_FIELD_SUPPORT = (("enum", "column_types", "enum_values"), ("many", "integrity", "linked"))
+
+
 def require_enum_support(project: Project, fields: Iterable[Field]) -> None:
-    """Refuse enum fields in a project made before they existed: its `column_types.py`
-    lacks what their columns use."""
-    if not any(field.type == "enum" for field in fields):
-        return
-    column_types = project.package_dir / "column_types.py"
-    try:
-        text = column_types.read_text(encoding="utf-8")
-    except OSError:
-        text = ""
-    if "def enum_values(" not in text:
-        raise RegistrationError(
-            f"{column_types.relative_to(project.root)} has no enum_values, which enum fields "
-            "use: run `fastsqla update` (or restore the file), then add the field again"
-        )
+    """Refuse enum and many-to-many fields in a project made before they existed."""
+    types = {field.type for field in fields}
+    for kind, module, name in _FIELD_SUPPORT:
+        if kind not in types:
+            continue
+        path = project.package_dir / f"{module}.py"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        if f"def {name}(" not in text:
+            raise RegistrationError(
+                f"{path.relative_to(project.root)} has no {name}, which {kind} fields use: "
+                "run `fastsqla update` (or restore the file), then add the field again"
+            )
+
+
+_LINK_TABLE = re.compile(r"""\bTable\(\s*["'](\w+)["']""")
+
+
+def link_tables(project: Project, models: dict[str, ModelName]) -> dict[str, ModelName]:
+    """The association tables of the project's many-to-many fields, each with the model
+    whose module defines it."""
+    tables: dict[str, ModelName] = {}
+    for model in models.values():
+        path = project.package_dir / "models" / f"{model.module}.py"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for table in _LINK_TABLE.findall(text):
+            tables[table] = model
+    return tables
+
+
+def check_link_tables(
+    project: Project, model: ModelName, fields: Iterable[Field], models: dict[str, ModelName]
+) -> None:
+    """Refuse a many-to-many field whose association table (`<table>_<field>`) would be
+    too long a name, or is a table the project already has."""
+    taken = {other.table: other for other in models.values()} | link_tables(project, models)
+    taken[model.table] = model
+    for field in fields:
+        if field.type != "many":
+            continue
+        table = f"{model.table}_{field.name}"
+        if len(table) > MAX_IDENTIFIER:
+            raise FieldSpecError(
+                f"{field.name}:many:{field.ref} needs the table {table!r}, longer than the "
+                f"{MAX_IDENTIFIER} characters PostgreSQL keeps: choose a shorter field name"
+            )
+        if table in taken:
+            raise FieldSpecError(
+                f"{field.name}:many:{field.ref} needs the table {table!r}, which "
+                f"{taken[table].class_name} already has: choose another field name"
+            )

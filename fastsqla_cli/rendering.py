@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from fastsqla_cli.errors import ToolError
 from fastsqla_cli.fields import ON_DELETE, TYPES, Field, Import
-from fastsqla_cli.naming import ModelName
+from fastsqla_cli.naming import ModelName, singularize
 
 if TYPE_CHECKING:
     import jinja2
@@ -147,6 +147,26 @@ PLAIN = Namespace((), {})
 
 
 @dataclass(frozen=True)
+class Link:
+    """The association table of a many-to-many field, named by the project's convention:
+    `<table>_<field>` (`posts_tags`), a row per link, removed with either side."""
+
+    table: str
+    var: str  # its name in the model's module, where `Table(...)` defines it
+    source: str  # the column of the model's row: `post_id`
+    target: str  # the column of the linked row: `tag_id`
+
+    def names(self, source_table: str, target_table: str) -> dict[str, str]:
+        """Its constraints and index, as the naming convention names them."""
+        return {
+            "pk": f"pk_{self.table}",
+            "source_fk": f"fk_{self.table}_{self.source}_{source_table}",
+            "target_fk": f"fk_{self.table}_{self.target}_{target_table}",
+            "ix": f"ix_{self.table}_{self.target}",
+        }
+
+
+@dataclass(frozen=True)
 class FieldView:
     """One field, with every line the templates write for it."""
 
@@ -155,6 +175,8 @@ class FieldView:
     is_self: bool = False  # a reference to the model being generated
     names: Namespace = PLAIN  # the model module's, for the model's lines
     enum: str = ""  # the class of an enum's values, in the model's module
+    link: Link | None = None  # a many-to-many's association table
+    model: ModelName | None = None  # the model the field belongs to
 
     @property
     def name(self) -> str:
@@ -227,7 +249,7 @@ class FieldView:
     @property
     def migration_type(self) -> str:
         """The column's type in a revision: the model's type, from `sa` or `column_types`."""
-        if self.field.type == "ref":
+        if self.field.type in ("ref", "many"):
             return "sa.Integer()"
         if self.field.type == "enum":
             values = [repr(value) for value in self.field.values]
@@ -241,17 +263,58 @@ class FieldView:
         return prefix + (column if "(" in column else f"{column}()")
 
     @property
+    def table_lines(self) -> list[str]:
+        """A many-to-many's association table, in the model's module."""
+        assert self.link is not None and self.target is not None and self.model is not None
+        n, link = self.names, self.link
+        columns = [
+            _call(
+                n["Column"],
+                [
+                    f'"{column}"',
+                    n["Integer"],
+                    _call(n["ForeignKey"], [f'"{table}.id"', 'ondelete="CASCADE"']),
+                    "primary_key=True",
+                    *(["index=True"] if column == link.target else []),
+                ],
+            )
+            for column, table in ((link.source, self.model.table), (link.target, self.target.table))
+        ]
+        return [f'"{link.table}"', f"{n['Base']}.metadata", *columns]
+
+    @property
+    def ids_lines(self) -> list[str]:
+        """The property that gives a many-to-many's linked ids, as the API reads them."""
+        n = self.names
+        return [
+            f"@{n['property']}",
+            f"def {self.column_name}(self) -> {n['list']}[{n['int']}]:",
+            f'    """The ids of `{self.name}` (load it first: selectinload)."""',
+            f"    return sorted(row.id for row in self.{self.name})",
+        ]
+
+    @property
     def relationship_line(self) -> str:
         assert self.target is not None
+        n = self.names
+        if self.link is not None:
+            link, target = self.link, self.target.class_name
+            args = [f"secondary={link.var}"]
+            if self.is_self:
+                args += [
+                    f"primaryjoin=lambda: {target}.id == {link.var}.c.{link.source}",
+                    f"secondaryjoin=lambda: {target}.id == {link.var}.c.{link.target}",
+                ]
+            args.append('lazy="raise"')
+            target_line = f'{self.field.name}: {n["Mapped"]}[{n["list"]}["{target}"]]'
+            return _assignment(target_line, n["relationship"], args)
         target = self.target.class_name
-        annotation = f"{target} | None" if self.field.optional else target
+        # In a string: the class is imported for type checkers only, or being defined.
+        annotation = f'"{target} | None"' if self.field.optional else f'"{target}"'
         args = [f"foreign_keys=[{self.field.column_name}]"]
-        if self.is_self:
-            # The class is being defined: name it in a string, and say which side is remote.
-            annotation = f'"{annotation}"'
+        if self.is_self:  # say which side is remote
             args.append(f'remote_side="{target}.id"')
         args.append('lazy="raise"')
-        n = self.names
         target = f"{self.field.name}: {n['Mapped']}[{annotation}]"
         return _assignment(target, n["relationship"], args)
 
@@ -261,6 +324,8 @@ class FieldView:
 
     @property
     def create_line(self) -> str:
+        if self.link is not None:  # no link unless given
+            return f"{self.column_name}: {self.input_annotation} = []"
         default = self.default_member
         if self.field.optional:
             return f"{self.column_name}: {self.input_annotation} | None = {default}"
@@ -277,7 +342,9 @@ class FieldView:
 
     @property
     def sample(self) -> str:
-        if self.is_self:
+        if self.link is not None:  # no link: its tests make the rows they link
+            return "[]"
+        if self.is_self:  # nothing to refer to yet
             return "None"
         # A long name gets a short prefix, so that its payload line stays within 88 columns.
         prefix = self.field.name[: max(1, min(20, 60 - len(self.field.name)))]
@@ -305,12 +372,13 @@ def member_names(values: Iterable[str]) -> list[str]:
 
 
 SCHEMA_SUFFIXES = ("Create", "Read", "Update")
-ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict")  # in the models' `Mapped[]`
+ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict", "list", "property")  # models
 
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
     {
         *("router", "session", "connection", "data", "offset", "limit", "rows", "query"),
+        *("result", "found", "changes", "linked"),
         *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
         *("setattr", "dict"),  # builtins the route bodies call
         *("SessionDep", "ConnectionDep"),
@@ -329,7 +397,12 @@ def _imports(package: str, imports: Iterable[Import]) -> list[Import]:
     return [(module.format(package=package), name) for module, name in imports]
 
 
-def _model_namespace(package: str, m: ModelName, views: list[FieldView]) -> Namespace:
+def _model_namespace(
+    package: str, m: ModelName, views: list[FieldView]
+) -> tuple[Namespace, list[Import]]:
+    """The model module's names, and the models it refers to: those are imported for the
+    type checkers only (`if TYPE_CHECKING:`), their names quoted in annotations, so that
+    two models may refer to each other without a circular import."""
     imports: list[Import] = [
         ("sqlalchemy.orm", "Mapped"),
         ("sqlalchemy.orm", "mapped_column"),
@@ -340,11 +413,12 @@ def _model_namespace(package: str, m: ModelName, views: list[FieldView]) -> Name
         imports += _imports(package, v.field.kind.model_imports)
         if v.target is not None and not v.is_self:
             targets.append((f"{package}.models.{v.target.module}", v.target.class_name))
+    if targets:
+        imports.append(("typing", "TYPE_CHECKING"))
     imports += [("builtins", name) for name in ANNOTATION_BUILTINS]
     fields = [name for v in views for name in {v.name, v.column_name}]
     users = [m.class_name, *(name for _, name in targets), *fields]
-    names = namespace(imports, users)
-    return replace(names, imports=names.imports + tuple(targets))
+    return namespace(imports, users), list(dict.fromkeys(targets))
 
 
 def _schema_namespace(package: str, m: ModelName, views: list[FieldView]) -> Namespace:
@@ -450,10 +524,12 @@ def render_model(
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
     views = _views(m, fields, targets)
-    model_names = _model_namespace(package, m, views)
+    model_names, model_targets = _model_namespace(package, m, views)
     views = [replace(v, names=model_names) for v in views]
     refs = [v for v in views if v.field.type == "ref"]
     other_refs = [v for v in refs if not v.is_self]
+    links = [v for v in views if v.link is not None]
+    other_links = [v for v in links if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
     unique = [v for v in views if v.field.unique]
 
@@ -475,19 +551,27 @@ def render_model(
         (f"{package}.routers", "Offset"),
         (f"{package}.routers", "RowId"),
     ]
-    if refs:  # the list's filters
+    if refs or links:  # the list's filters
         library_imports.append(("fastapi", "Query"))
+    if links:
+        library_imports.append(("sqlalchemy.orm", "selectinload"))
     own_imports: list[Import] = [
         (f"{package}.models.{m.module}", m.class_name),
         *((f"{package}.schemas.{m.module}", m.class_name + s) for s in SCHEMA_SUFFIXES),
     ]
+    for v in links:
+        assert v.link is not None and v.target is not None
+        own_imports.append((f"{package}.models.{m.module}", v.link.var))
+        if not v.is_self:
+            own_imports.append((f"{package}.models.{v.target.module}", v.target.class_name))
+    linked_models = [v.target.class_name for v in other_links if v.target is not None]
     # The router's names for one row and its dependency: the model's own, unless that
     # is a name the router already uses (a model `Session` must not shadow the session).
     var = m.module if m.module not in ROUTER_NAMES else f"{m.module}_row"
     dep = f"{m.class_name}Dep"
     if dep in ROUTER_NAMES:
         dep = f"{m.class_name}RowDep"
-    router_names = namespace(library_imports, [m.class_name, dep], avoid=[var])
+    router_names = namespace(library_imports, [m.class_name, dep, *linked_models], avoid=[var])
     # Statuses a write may answer besides 422 (which FastAPI documents itself).
     conflict = ["status.HTTP_409_CONFLICT"] if unique else []
     write_errors = ", ".join(["status.HTTP_400_BAD_REQUEST", *conflict])
@@ -517,12 +601,17 @@ def render_model(
         (f"tests.factories.{m.module}", f"{m.module}_payload"),
         (f"tests.factories.{m.module}", f"create_{m.module}"),
     ]
-    if refs:
+    if refs or links:
         test_imports.append(("tests.factories", "Factory"))
         test_imports += [
             (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
-            for v in other_refs
+            for v in [*other_refs, *other_links]
             if v.target is not None
+        ]
+    if links:
+        test_imports += [
+            ("sqlalchemy", "event"),
+            ("sqlalchemy.ext.asyncio", "AsyncConnection"),
         ]
 
     context = {
@@ -530,11 +619,21 @@ def render_model(
         "fields": views,
         "refs": refs,
         "other_refs": other_refs,
+        "links": links,
+        "other_links": other_links,
+        "filters": refs or links,
+        "columns": [v for v in views if v.link is None],
+        # The model's constructor takes no link: the route sets them, once checked.
+        "exclude_links": (
+            "exclude={" + ", ".join(f'"{v.column_name}"' for v in links) + "}" if links else ""
+        ),
         "plain": plain,
         "unique": [v.column_name for v in unique],
         "required": [v.column_name for v in views if not v.field.optional],
         "required_in_create": [
-            v.column_name for v in views if not v.field.optional and v.field.default is None
+            v.column_name
+            for v in views
+            if not v.field.optional and v.field.default is None and v.link is None
         ],
         "optional": [v.column_name for v in views if v.field.optional and v.field.default is None],
         "defaults": {v.column_name: v.field.default for v in views if v.field.default is not None},
@@ -543,7 +642,8 @@ def render_model(
         "ondelete": {v.field.ondelete for v in refs},
         "texts": [v.column_name for v in views if v.field.type == "text"],
         "patch_field": views[0].column_name,
-        "numbered": any(not v.is_self for v in plain),  # a sample value uses the counter
+        # a sample value uses the counter
+        "numbered": any(not v.is_self and v.link is None for v in plain),
         "var": var,
         "dep": dep,
         "validator": _call(
@@ -562,6 +662,7 @@ def render_model(
         pkg / "models" / f"{m.module}.py": render(
             "model.py.jinja",
             imports=import_lines(model_names.imports),
+            type_imports=import_lines(model_targets),
             n=model_names,
             record=record(commands),
             **context,
@@ -597,6 +698,11 @@ def _views(
     # that define or import it already have that name.
     taken = {m.class_name, *(m.class_name + suffix for suffix in SCHEMA_SUFFIXES)}
     taken |= {target.class_name for target in targets.values()} | _GENERATED_NAMES
+    # An association table's variable: not a field (the class body would see the field),
+    # nor a function of the router that imports it.
+    taken |= {name for field in fields for name in field.names}
+    taken |= {f"{verb}_{m.module}" for verb in ("get", "create", "read", "update", "delete")}
+    taken |= {f"list_{m.plural_module}", "READ_ALL", "READ_ONE"}
     views = []
     for field in fields:
         enum = ""
@@ -605,15 +711,35 @@ def _views(
             while enum in taken:
                 enum += "Value"
             taken.add(enum)
+        target = targets.get(field.name) if field.type in ("ref", "many") else None
         views.append(
             FieldView(
                 field,
-                target=targets.get(field.name) if field.type == "ref" else None,
-                is_self=field.type == "ref" and targets[field.name].class_name == m.class_name,
+                target=target,
+                is_self=target is not None and target.class_name == m.class_name,
                 enum=enum,
+                link=_link(m, field, taken) if field.type == "many" else None,
+                model=m,
             )
         )
     return views
+
+
+def _link(m: ModelName, field: Field, taken: set[str]) -> Link:
+    """The association table of ``m``'s many-to-many ``field``; its variable never takes a
+    name the model's module or its router uses."""
+    table = f"{m.table}_{field.name}"
+    source = f"{m.module}_id"
+    target = next(
+        name
+        for name in (f"{singularize(field.name)}_id", f"{field.name}_id", f"linked_{m.module}_id")
+        if name != source
+    )
+    var = table
+    while var in taken or var in ROUTER_NAMES or var in ANNOTATION_BUILTINS:
+        var += "_table"
+    taken.add(var)
+    return Link(table, var, source, target)
 
 
 # What the model and schema modules import or define: an enum class is never named so.
@@ -646,6 +772,8 @@ def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
     unique, foreign_keys, indexes, checks = {}, {}, {}, {}
     for v in views:
         column = v.column_name
+        if v.link is not None:  # its own table
+            continue
         if v.field.type == "enum":  # the `Enum` is named for its column
             checks[column] = f"ck_{table}_{column}"
         indexed = v.field.index or v.field.type == "ref"
@@ -694,8 +822,9 @@ def render_revision(
         "revision.py.jinja",
         imports=import_lines(imports),
         m=m,
-        fields=views,
-        refs=[v for v in views if v.target is not None],
+        columns=[v for v in views if v.link is None],
+        links=[v for v in views if v.link is not None],
+        refs=[v for v in views if v.field.type == "ref"],
         names=names,
         drop=drop,
         revision=revision.id,
@@ -738,14 +867,15 @@ def render_field_revision(
     imports = _revision_imports(package, views)
     for _literal, needed in defaults.values():
         imports += needed
-    columns = [v.column_name for v in views]
+    columns = [v.link.table if v.link else v.column_name for v in views]
     text = render(
         "add_fields.py.jinja",
         imports=import_lines(imports),
         m=m,
-        fields=views,
-        refs=[v for v in views if v.target is not None],
-        required=[v for v in views if not v.field.optional],
+        fields=[v for v in views if v.link is None],
+        links=[v for v in views if v.link is not None],
+        refs=[v for v in views if v.field.type == "ref"],
+        required=[v for v in views if not v.field.optional and v.link is None],
         defaults={column: literal for column, (literal, _) in defaults.items()},
         names=names,
         columns=", ".join(columns[:-1]) + (" and " if len(columns) > 1 else "") + columns[-1],

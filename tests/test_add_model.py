@@ -77,7 +77,8 @@ def test_add_model_creates_files_and_the_app_serves_them(project: Path) -> None:
     model = (project / "shop" / "models" / "blog_post.py").read_text()
     assert '__tablename__ = "blog_posts"' in model
     assert 'author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)' in model
-    assert 'author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")' in model
+    assert 'author: Mapped["User"] = relationship(foreign_keys=[author_id], lazy="raise")' in model
+    assert "if TYPE_CHECKING:\n    from shop.models.user import User\n" in model
     assert "BlogPost" in existing_models(find_project(project))
 
 

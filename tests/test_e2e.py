@@ -70,6 +70,9 @@ EVERYTHING = [
     ],
     ["add-field", "Category", "visibility:enum:public,hidden:default=public"],
     ["add-field", "Review", "category:ref:Category:optional:ondelete=set-null"],
+    # Many-to-many: to another model, to itself, and added to a model with rows.
+    ["add-field", "Thing", "categories:many:Category", "related:many:Thing"],
+    ["add-field", "Category", "reviews:many:Review"],
     ["add-value", "Thing", "status", "archived for good"],
 ]
 

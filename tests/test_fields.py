@@ -124,7 +124,7 @@ def test_duplicate_names(specs: list[str], message: str) -> None:
 def test_every_type_is_documented_and_parses() -> None:
     for name, kind in TYPES.items():
         assert kind.help
-        argument = {"ref": ":Target", "enum": ":a,b"}.get(name, "")
+        argument = {"ref": ":Target", "enum": ":a,b", "many": ":Target"}.get(name, "")
         spec = f"x:{name}{argument}"
         assert parse_field(spec).type == name
 
@@ -155,6 +155,7 @@ def test_names_at_the_identifier_limit_are_accepted() -> None:
         "kind:enum:None,class,1st,café,it's:optional",
         "author:ref:User:ondelete=cascade",
         "editor:ref:User:index:optional:ondelete=set-null",
+        "tags:many:Tag",
     ],
 )
 def test_a_field_spells_its_spec_back(spec: str) -> None:
@@ -175,6 +176,7 @@ def test_an_enum_keeps_its_values_in_order_and_its_default() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
+        # enum
         ("status:enum", "does not list its values: write status:enum:draft,published"),
         ("status:enum:", "does not list its values"),
         ("status:enum:a,,b", "an empty value"),
@@ -189,24 +191,34 @@ def test_an_enum_keeps_its_values_in_order_and_its_default() -> None:
         ("status:enum:a,b:default=c", "default=c in 'status:enum:a,b:default=c' is not one"),
         ("status:enum:a,b:default=a:default=b", "default is given twice"),
         ("title:str:default=x", "default=VALUE applies to enum fields only"),
-    ],
-)
-def test_bad_enum_specs_are_refused(spec: str, message: str) -> None:
-    with pytest.raises(FieldSpecError) as raised:
-        parse_field(spec)
-    assert message in str(raised.value)
-
-
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
+        # ondelete
         ("title:str:ondelete=cascade", "ondelete=ACTION applies to ref fields only"),
         ("author:ref:User:ondelete=restrict", "unknown ondelete=restrict in"),
         ("author:ref:User:ondelete=cascade:ondelete=cascade", "ondelete is given twice"),
         ("author:ref:User:ondelete=set-null", "ondelete=set-null needs an optional reference"),
+        # many
+        ("tags:many", "does not name the model it references: write tags:many:Model"),
+        ("tags:many:Tag:optional", "a many-to-many field takes no modifier"),
+        ("tags:many:Tag:unique", "a many-to-many field takes no modifier"),
+        ("tag_ids:many:Tag", "name the links, not their ids: tags:many:Tag is read and written as"),
+        ("tag_id:many:Tag", "name the links, not their ids: tags:many:Tag"),
     ],
 )
-def test_bad_ondelete_specs_are_refused(spec: str, message: str) -> None:
+def test_bad_enum_reference_and_link_specs_are_refused(spec: str, message: str) -> None:
     with pytest.raises(FieldSpecError) as raised:
         parse_field(spec)
     assert message in str(raised.value)
+
+
+def test_a_many_to_many_is_read_and_written_as_ids() -> None:
+    field = parse_field("categories:many:Category")
+    assert (field.ref, field.column_name, field.names) == (
+        "Category",
+        "category_ids",
+        ("category_ids", "categories"),
+    )
+
+
+def test_a_many_to_many_and_its_ids_cannot_share_a_name() -> None:
+    with pytest.raises(FieldSpecError, match="duplicate field 'tag_ids'"):
+        parse_fields(["tags:many:Tag", "tag_ids:str"])

@@ -48,6 +48,12 @@ HOSTILE = [
     (["Pkgutil", "name:str", "node:ref:Node"], "a module the test data imports, as its module"),
     (["Request", "body:enum:a,b", "title:str"], "an enum class `RequestBody`: the schemas' base"),
     (["Query", "owner:ref:User:ondelete=cascade"], "FastAPI's `Query`, of the list's filters"),
+    (["Tag", "tags:many:Tag", "name:str"], "links to itself, `tag_id` on both sides"),
+    (
+        ["MappedThing", "column:many:Tag", "list:str", "--table", "mapped"],
+        "a link table `mapped_column`, as SQLAlchemy's function; `list` shadowed",
+    ),
+    (["Changes", "result:many:Changes", "found:str"], "router locals as fields, a self link"),
     (
         ["Enum", "create:enum:x", "strenum:enum:y,z"],
         "SQLAlchemy's `Enum`; `EnumCreate` is a schema",

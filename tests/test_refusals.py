@@ -71,6 +71,28 @@ def with_a_status(root: Path) -> None:
     add_model(root / "shop", "Post", ["title:str", "status:enum:draft,published"], check=False)
 
 
+def with_a_table_named_posts_tags(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    with_a_post(root)
+    add_model(root / "shop", "PostsTag", ["x:str"], table="posts_tags", check=False)
+
+
+def with_links(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    a_project(root)
+    add_model(root / "shop", "Post", ["title:str", "tags:many:User"], check=False)
+
+
+def with_links_predating(root: Path) -> None:
+    """A project made before many-to-many fields: its integrity.py lacks `linked`."""
+    a_project(root)
+    integrity = root / "shop" / "shop" / "integrity.py"
+    text = integrity.read_text()
+    integrity.write_text(text[: text.index("\n\nModelT = ")] + "\n")
+
+
 def with_enums_predating(root: Path) -> None:
     """A project made before enum fields: its column_types.py lacks `enum_values`."""
     a_project(root)
@@ -142,6 +164,12 @@ CASES = [
     ("an enum default that is not one of its values", a_project, ["add-field", "User", "role:enum:a,b", "--default", "role=c", "--project", "shop"], 2, "--default role='c' is not a valid enum: choose one of a, b"),
     ("an enum value listed twice", a_project, ["add-model", "Post", "status:enum:a,b,a", "--project", "shop"], 2, "the value 'a' is listed twice"),
     ("an enum in a project made before enums", with_enums_predating, ["add-model", "Post", "status:enum:a,b", "--project", "shop"], 1, "shop/column_types.py has no enum_values, which enum fields use: run `fastsqla update`"),
+    ("links to an unknown model", a_project, ["add-model", "Post", "tags:many:Tag", "--project", "shop"], 2, "tags:many:Tag refers to a model the project does not have (models: User): add Tag first"),
+    ("links whose table is taken", with_a_table_named_posts_tags, ["add-field", "Post", "tags:many:User", "--project", "shop"], 2, "tags:many:User needs the table 'posts_tags', which PostsTag already has: choose another field name"),
+    ("a model on a link table", with_links, ["add-model", "PostsTag", "x:str", "--table", "posts_tags", "--project", "shop"], 2, "the table 'posts_tags' links the rows of Post"),
+    ("links whose table name is too long", a_project, ["add-model", "Post", "t" * 58 + ":many:User", "--project", "shop"], 2, "longer than the 63 characters PostgreSQL keeps"),
+    ("a default for a many-to-many", a_project, ["add-field", "User", "friends:many:User", "--default", "friends=1", "--project", "shop"], 2, "the rows there start with no link"),
+    ("links in a project made before them", with_links_predating, ["add-model", "Post", "tags:many:User", "--project", "shop"], 1, "shop/integrity.py has no linked, which many fields use: run `fastsqla update`"),
     # add-value
     ("add a value to a field that is not an enum", with_a_status, ["add-value", "Post", "title", "x", "--project", "shop"], 2, "Post has no enum field 'title' (its enum fields: status)"),
     ("add a value to an unknown model", a_project, ["add-value", "Post", "status", "x", "--project", "shop"], 2, "the project has no model 'Post'"),

@@ -59,6 +59,9 @@ Float64 = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 Bool = Annotated[bool, Strict()]
 # The id of a row of another table (ids are positive 32-bit integers).
 Reference = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_integer)]
+# The ids of the rows a many-to-many field links to (a repeated one counts once).
+MAX_LINKS = 1000
+Links = Annotated[list[Reference], Field(max_length=MAX_LINKS)]
 Day = Annotated[date, BeforeValidator(_not_a_number)]
 
 # On 0001-01-01 a zone ahead of UTC, on 9999-12-31 one behind it: in UTC, such a time

@@ -54,14 +54,20 @@ class AppError(Exception):
 
 
 class FieldError(AppError):
-    """An error about the body, one field of it when `field` is known."""
+    """An error about the body, one field of it when `field` is known (one element of a
+    list when `index` is)."""
 
-    def __init__(self, msg: str, *, field: str | None = None, input: Any = None) -> None:
+    def __init__(
+        self, msg: str, *, field: str | None = None, index: int | None = None, input: Any = None
+    ) -> None:
         super().__init__(msg, input=input)
         self.field = field
+        self.index = index
 
     def loc(self, request: Request) -> list[str | int]:
-        return ["body", self.field] if self.field else ["body"]
+        if self.field is None:
+            return ["body"]
+        return ["body", self.field] if self.index is None else ["body", self.field, self.index]
 
 
 class NotFound(AppError):

@@ -1,15 +1,20 @@
 """Saving and deleting rows: the constraint a database refuses, told apart by the driver's
-error code on every database, becomes the domain error that says which field and why."""
+error code on every database, becomes the domain error that says which field and why; and
+the rows a many-to-many field links, checked on the way in, read in one query on the way
+out."""
 
 from enum import Enum
 from typing import Any
+from typing import TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Table
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import delete as delete_rows
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.database import Base
@@ -136,3 +141,41 @@ def _table(model: type[Base]) -> Table[Any]:
 def _attribute(model: type[Base], column_key: str) -> str:
     """The model attribute that maps a column (usually of the same name)."""
     return inspect(model).get_property_by_column(_table(model).c[column_key]).key
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+async def linked(
+    session: AsyncSession, model: type[ModelT], ids: list[int], field: str
+) -> list[ModelT]:
+    """The rows of ``model`` whose ids are ``ids``, each once, for the many-to-many
+    ``field``; `MissingReference` at the first id that is not one, by its place in the
+    list (the database's foreign key stays the last word: see `save`)."""
+    wanted = list(dict.fromkeys(ids))
+    query = select(model).where(model.id.in_(wanted))
+    found = {row.id: row for row in await session.scalars(query)} if wanted else {}
+    for index, row_id in enumerate(ids):
+        if row_id not in found:
+            message = f"{row_id} is not the id of a row of {_table(model).name}"
+            raise MissingReference(message, field=field, index=index, input=row_id)
+    return [found[row_id] for row_id in wanted]
+
+
+async def read_links(
+    connection: AsyncConnection,
+    rows: list[dict[str, Any]],
+    owner: ColumnElement[int],
+    target: ColumnElement[int],
+    key: str,
+) -> None:
+    """Give each row read through Core (a dict with its `id`) the ids it links to, under
+    ``key`` and in id order, from the association table's ``owner`` and ``target``
+    columns: one query, whatever the number of rows."""
+    links: dict[int, list[int]] = {row["id"]: [] for row in rows}
+    if links:
+        query = select(owner, target).where(owner.in_(links)).order_by(target)
+        for owner_id, target_id in await connection.execute(query):
+            links[owner_id].append(target_id)
+    for row in rows:
+        row[key] = links[row["id"]]

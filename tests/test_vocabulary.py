@@ -1,6 +1,7 @@
-"""Enum fields end to end: the revisions `add-model`, `add-field` and `add-value` write
-upgrade and downgrade with rows in the table, on SQLite, PostgreSQL and MariaDB/MySQL, and
-the database itself keeps the column to the enum's values."""
+"""Enum, reference and many-to-many fields end to end: the revisions `add-model`,
+`add-field` and `add-value` write upgrade and downgrade with rows in the tables, on SQLite,
+PostgreSQL and MariaDB/MySQL, and the database itself keeps to what the fields say (an
+enum's values, a reference's delete action, links removed with either side)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,15 @@ pytestmark = pytest.mark.e2e
 # SELECT returns; exits 1 with the driver's error when a statement fails.
 SQL = """
 import asyncio, os, sys
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 async def main():
     engine = create_async_engine(os.environ["DATABASE_URL"])
+    if engine.dialect.name == "sqlite":  # as the app sets it
+        @event.listens_for(engine.sync_engine, "connect")
+        def foreign_keys(dbapi_connection, _):
+            dbapi_connection.execute("PRAGMA foreign_keys = ON")
     try:
         async with engine.begin() as connection:
             for statement in sys.argv[1:]:
@@ -109,3 +114,49 @@ def test_enum_revisions_keep_the_rows(tmp_path: Path, database_url: str) -> None
     assert sql(project, url, "SELECT title, status, priority FROM posts") == (
         "[('a', 'in review', 'low')]"
     )
+
+
+def test_link_revisions_keep_the_rows(tmp_path: Path, database_url: str) -> None:
+    url = database_url
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    project = tmp_path / "shop"
+    fastsqla("add-model", "Tag", "name:str", "--no-check", cwd=project)
+    fastsqla("add-model", "Post", "title:str", "--no-check", cwd=project)
+    alembic(project, url, "upgrade", "head")
+    sql(
+        project,
+        url,
+        "INSERT INTO tags (name) VALUES ('a'), ('b')",
+        "INSERT INTO posts (title) VALUES ('p'), ('q')",
+    )
+
+    # A many-to-many added to a table with rows: its own table, empty; a reference that
+    # empties itself when its row goes.
+    fastsqla(
+        "add-field",
+        "Post",
+        "tags:many:Tag",
+        "pinned:ref:Tag:optional:ondelete=set-null",
+        "--no-check",
+        cwd=project,
+    )
+    alembic(project, url, "upgrade", "head")
+    links = "SELECT p.title, t.name FROM posts_tags JOIN posts p ON p.id = post_id JOIN tags t ON t.id = tag_id"
+    sql(
+        project,
+        url,
+        "INSERT INTO posts_tags (post_id, tag_id) SELECT p.id, t.id FROM posts p, tags t",
+        "UPDATE posts SET pinned_id = (SELECT id FROM tags WHERE name = 'a')",
+    )
+    assert refused(project, url, "INSERT INTO posts_tags (post_id, tag_id) VALUES (1, 999)")
+    assert sql(project, url, links) == "[('p', 'a'), ('p', 'b'), ('q', 'a'), ('q', 'b')]"
+
+    # Either side deleted takes its links, and keeps the rows of the other side.
+    sql(project, url, "DELETE FROM tags WHERE name = 'a'", "DELETE FROM posts WHERE title = 'q'")
+    assert sql(project, url, links) == "[('p', 'b')]"
+    assert sql(project, url, "SELECT title, pinned_id FROM posts") == "[('p', None)]"
+
+    alembic(project, url, "downgrade", "-1")
+    assert refused(project, url, "SELECT * FROM posts_tags")
+    assert sql(project, url, "SELECT title FROM posts") == "[('p',)]"
+    alembic(project, url, "upgrade", "head")
