@@ -791,8 +791,11 @@ def seed(app: App, count: int) -> None:
 class Endpoint:
     name: str
     script: str
+    arguments: list[str] | None = None  # the script's arguments, when not derived below
 
     def script_args(self, app: App) -> list[str]:
+        if self.arguments is not None:
+            return self.arguments
         if self.script == "get_user.lua":
             return [str(app.first_id), str(app.last_id)]
         if self.script == "list_users.lua":
@@ -852,6 +855,17 @@ class Cell:
     non2xx: int = 0
     timeouts: int = 0
     socket: int = 0
+
+    def add(self, result: dict[str, Any]) -> None:
+        """One wrk run's figures (see `wrk`)."""
+        self.rps.values.append(result["rps"])
+        self.p50.values.append(result["p50_us"] / 1000)
+        self.p99.values.append(result["p99_us"] / 1000)
+        if result["cpu_ms_per_request"] is not None:
+            self.cpu.values.append(result["cpu_ms_per_request"])
+        self.non2xx += result["non2xx"]
+        self.timeouts += result["timeout"]
+        self.socket += result["socket"]
 
 
 def make_project(
@@ -1027,6 +1041,11 @@ class Servers:
             self.notes.append(f"fresh databases, dropped after: {names}")
 
 
+def package_of(database: str) -> str:
+    """The import package of the generated project of ``database`` (see `make_project`)."""
+    return PACKAGE if database == "sqlite" else f"{PACKAGE}_{PROJECT_DB[database]}"
+
+
 def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> App:
     """The App to serve under ``key`` (one of APPS), with its interpreter, directory and
     database ready."""
@@ -1035,8 +1054,7 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
     project, python = servers.project(database or "sqlite")
     uvicorn = [python, "-m", "uvicorn"]
     if kind.startswith("generated"):
-        package = PACKAGE if database == "sqlite" else f"{PACKAGE}_{PROJECT_DB[database]}"
-        command, cwd = [*uvicorn, f"{package}.main:app"], project
+        command, cwd = [*uvicorn, f"{package_of(database)}.main:app"], project
         label = f"generated, {on}, 1 worker, uvicorn defaults"
         if kind == "generated-prod":
             command += prod_args
@@ -1129,15 +1147,7 @@ def bench_app(
                         for app in apps:  # side by side: the apps take turns, run by run
                             log(f"B: {endpoint.name} c={conns} run {i + 1}/{runs} {app.key}")
                             result = wrk(wrk_bin, app, endpoint, conns, seconds, args.threads)
-                            cell = cells.setdefault((app.key, endpoint.name, conns), Cell())
-                            cell.rps.values.append(result["rps"])
-                            cell.p50.values.append(result["p50_us"] / 1000)
-                            cell.p99.values.append(result["p99_us"] / 1000)
-                            if result["cpu_ms_per_request"] is not None:
-                                cell.cpu.values.append(result["cpu_ms_per_request"])
-                            cell.non2xx += result["non2xx"]
-                            cell.timeouts += result["timeout"]
-                            cell.socket += result["socket"]
+                            cells.setdefault((app.key, endpoint.name, conns), Cell()).add(result)
             for app in apps:
                 if app.process is not None and app.process.poll() is not None:
                     notes.append(f"{app.label} DIED during the run:\n{tail(app)}")
@@ -1391,16 +1401,176 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+# Part D (issue 23): the list of a model with a many-to-many, against the plain app that
+# loads the links with selectinload.
+LINK_TAGS, LINK_POSTS, LINKS_PER_POST = 30, 200, 3
+LINK_DATABASES = ("sqlite", "postgresql")
+
+
+def seed_links(app: App) -> None:
+    """POST the tags, then the posts with three links each; check that the list gives every
+    post of a page with its three tag ids, in id order."""
+    tags = []
+    for i in range(LINK_TAGS):
+        status, data = call(app.port, "POST", "/tags", {"name": f"tag {i}"})
+        if status != 201:
+            raise BenchError(f"{app.label}: seeding POST /tags answered {status}: {data}")
+        tags.append(int(data["id"]))
+    for i in range(LINK_POSTS):
+        links = sorted({tags[(i + k * 7) % LINK_TAGS] for k in range(LINKS_PER_POST)})
+        body = {"title": f"post {i}", "tag_ids": links}
+        status, data = call(app.port, "POST", "/posts", body)
+        if status != 201 or data.get("tag_ids") != links:
+            raise BenchError(f"{app.label}: seeding POST /posts answered {status}: {data}")
+    status, data = call(app.port, "GET", f"/posts?offset=20&limit={LIST_LIMIT}")
+    ok = status == 200 and isinstance(data, list) and len(data) == LIST_LIMIT
+    ok = ok and all(len(row["tag_ids"]) == LINKS_PER_POST for row in data)
+    app.check = "ok" if ok else f"GET /posts answered {status}: {str(data)[:200]}"
+
+
+def links_project(servers: Servers, database: str) -> tuple[Path, str]:
+    """The generated project of ``database`` with `Tag` and `Post tags:many:Tag` added."""
+    project, python = servers.project(database)
+    if not (project / package_of(database) / "models" / "post.py").exists():
+        for command in (["Tag", "name:str"], ["Post", "title:str", "tags:many:Tag"]):
+            run([servers.fastsqla, "add-model", *command, "--no-check"], project, cli_env())
+    return project, python
+
+
+def bench_links(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dict[str, Any]]:
+    """Part D: GET /posts (20 a page, 3 links each) on the generated app and the plain app,
+    taking turns run by run, at each number of connections; returns lines and raw figures."""
+    wrk_bin = shutil.which("wrk")
+    if wrk_bin is None:
+        return ["SKIPPED: wrk is missing (see part B)"], {}
+    seconds = args.duration or (2 if args.quick else 4)
+    runs = args.runs or (1 if args.quick else 5)
+    connections = [int(c) for c in args.connections.split(",")]
+    arguments = [str(LINK_POSTS), str(LIST_LIMIT), "/posts"]
+    endpoint = Endpoint("GET /posts (list, 3 links each)", "list_users.lua", arguments)
+    cells: dict[tuple[str, str, int], Cell] = {}
+    checks: list[str] = []
+    with temp_dir("links", args.keep) as where:
+        servers = Servers(args, fastsqla, find_uv(), where)
+        (where / "data").mkdir()
+        apps: list[tuple[str, App]] = []
+        try:
+            for database in LINK_DATABASES:
+                project, python = links_project(servers, database)
+                if database == "sqlite":
+                    urls = [f"sqlite+aiosqlite:///{where / 'data' / f'{k}.db'}" for k in "gp"]
+                else:
+                    urls = [servers.fresh_url(database, python) for _ in range(2)]
+                package, uvicorn = package_of(database), [python, "-m", "uvicorn"]
+                label = f"{DATABASES[database]}, 1 worker, uvicorn defaults"
+                apps += [
+                    (
+                        database,
+                        App(
+                            f"generated-{database}",
+                            f"generated app, {label}",
+                            [*uvicorn, f"{package}.main:app"],
+                            project,
+                            server_env(urls[0]),
+                        ),
+                    ),
+                    (
+                        database,
+                        App(
+                            f"plain-{database}",
+                            f"plain app with selectinload, {label}",
+                            [*uvicorn, "plain_links_app:app", "--app-dir", str(BASELINE)],
+                            where,
+                            server_env(urls[1]),
+                        ),
+                    ),
+                ]
+            for _, app in apps:
+                log(f"D: starting {app.label}")
+                start(app, where)
+                seed_links(app)
+                checks.append(f"{app.key}: {app.label}; sanity check {app.check}")
+                if app.check != "ok":
+                    raise BenchError(f"{app.label}: {app.check}")
+            for _, app in apps:
+                wrk(wrk_bin, app, endpoint, connections[0], 1, args.threads)  # warm-up
+            for conns in connections:
+                for i in range(runs):
+                    for database, app in apps:  # side by side: they take turns, run by run
+                        log(f"D: c={conns} run {i + 1}/{runs} {app.key}")
+                        result = wrk(wrk_bin, app, endpoint, conns, seconds, args.threads)
+                        key = (app.key.split("-")[0], database, conns)
+                        cells.setdefault(key, Cell()).add(result)
+        finally:
+            for _, app in apps:
+                stop(app)
+            servers.drop()
+    rows = []
+    for database in LINK_DATABASES:
+        for conns in connections:
+            ours, plain = (
+                cells.get(("generated", database, conns)),
+                cells.get(("plain", database, conns)),
+            )
+            if ours is None or plain is None:
+                continue
+            errors = [c.non2xx + c.timeouts + c.socket for c in (ours, plain)]
+            rows.append(
+                [
+                    DATABASES[database],
+                    str(conns),
+                    ours.rps.fmt(0),
+                    plain.rps.fmt(0),
+                    f"{ours.rps.median / plain.rps.median:.2f}x",
+                    f"{ours.p99.median:.0f} / {plain.p99.median:.0f}",
+                    f"{ours.cpu.median:.2f} / {plain.cpu.median:.2f}"
+                    if ours.cpu.values and plain.cpu.values
+                    else "-",
+                    f"{errors[0]} / {errors[1]}",
+                ]
+            )
+    headers = [
+        "database",
+        "conns",
+        "generated req/s",
+        "plain req/s",
+        "ratio",
+        "p99 ms (gen / plain)",
+        "app CPU ms/req",
+        "errors",
+    ]
+    lines = [
+        f"wrk: {runs} run(s) of {seconds} s per cell, {args.threads} threads, --timeout 2s; the "
+        f"apps take turns run by run; {LINK_TAGS} tags and {LINK_POSTS} posts of "
+        f"{LINKS_PER_POST} links each, GET /posts?offset=N&limit={LIST_LIMIT} at random N",
+        *servers.notes,
+        *checks,
+        table(headers, rows),
+        "ratio: the generated app's median req/s over the plain app's (target >= 1.0x, no error)",
+    ]
+    raw = {
+        f"{key} {database} c={conns}": {
+            "rps": cell.rps.values,
+            "p99_ms": cell.p99.values,
+            "cpu_ms_per_request": cell.cpu.values,
+            "errors": cell.non2xx + cell.timeouts + cell.socket,
+        }
+        for (key, database, conns), cell in cells.items()
+    }
+    return lines, raw
+
+
 def selected(args: argparse.Namespace) -> set[str]:
     items: set[str] = set()
     for word in filter(None, (w.strip() for w in args.only.split(","))):
         if word == "cli":
             items.update(CLI_ITEMS)
-        elif word in CLI_ITEMS or word in APP_ITEMS or word == "scale":
+        elif word in CLI_ITEMS or word in APP_ITEMS or word in ("scale", "links"):
             items.add(word)
         else:
             raise SystemExit(
-                f"--only: unknown {word!r}; choose from cli, app, scale, {', '.join(CLI_ITEMS)}"
+                f"--only: unknown {word!r}; choose from cli, app, scale, links, "
+                f"{', '.join(CLI_ITEMS)}"
             )
     return items - set(filter(None, (w.strip() for w in args.skip.split(","))))
 
@@ -1435,6 +1605,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             out += scale_lines(scale_rows, raw["scale"])
         except BenchError as error:
             out += ["", f"C. scale: FAILED: {error}"]
+            status = 1
+    if "links" in items:
+        try:
+            link_lines, raw["links"] = bench_links(args, fastsqla)
+            out += ["", "D. A list with a many-to-many (issue 23): generated vs plain selectinload"]
+            out += [f"  {part}" for line in link_lines for part in line.splitlines()]
+        except BenchError as error:
+            out += ["", f"D. links: FAILED: {error}"]
             status = 1
     if "app" in items:
         try:

@@ -119,6 +119,34 @@ def test_the_ceiling_app_answers_like_the_generated_one() -> None:
     asyncio.run(exercise())
 
 
+def test_the_plain_links_app_answers_like_the_generated_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Part D compares lists of posts with their tag ids: the plain app must give the same
+    # body the generated app does (ids in order, each post's tag ids in id order).
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'links.db'}")
+    plain = load_module(RUN.parent / "baseline" / "plain_links_app.py", "plain_links_app")
+
+    async def exercise() -> None:
+        transport = httpx.ASGITransport(app=plain.app)
+        async with (
+            plain.lifespan(plain.app),
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        ):
+            tags = [
+                (await client.post("/tags", json={"name": f"t{i}"})).json()["id"] for i in range(3)
+            ]
+            made = await client.post("/posts", json={"title": "p", "tag_ids": [tags[2], tags[0]]})
+            assert made.status_code == 201
+            assert made.json() == {"id": 1, "title": "p", "tag_ids": [tags[0], tags[2]]}
+            await client.post("/posts", json={"title": "q", "tag_ids": []})
+            listed = (await client.get("/posts", params={"offset": 0, "limit": 20})).json()
+            assert listed == [made.json(), {"id": 2, "title": "q", "tag_ids": []}]
+        await plain.engine.dispose()
+
+    asyncio.run(exercise())
+
+
 @pytest.mark.parametrize(
     ("ratio", "p99_ratio", "errors", "expected"),
     [
