@@ -102,6 +102,28 @@ _LIST_TEST_IN_0_2_0 = (
 )
 
 
+def _models_for_type_checkers(text: str, package: str) -> str:
+    """A model module of 0.1.0, which imported the models it refers to, importing them for
+    type checkers only (`if TYPE_CHECKING:`) and naming them in quotes, as 0.2.0 writes it:
+    two models may then refer to each other without a circular import. (ruff sorts the
+    imports afterwards.)"""
+    found = re.compile(rf"^from {re.escape(package)}\.models\.\w+ import (\w+)\n", re.M)
+    matches = list(found.finditer(text))
+    if not matches or "TYPE_CHECKING" in text:
+        return text
+    text = found.sub("", text)
+    imports = list(re.finditer(r"^(?:from|import) .*\n", text, re.M))
+    if not imports:
+        return text
+    first, last = imports[0].start(), imports[-1].end()
+    block = "\nif TYPE_CHECKING:\n" + "".join(f"    {match.group(0)}" for match in matches)
+    text = (
+        text[:first] + "from typing import TYPE_CHECKING\n" + text[first:last] + block + text[last:]
+    )
+    names = "|".join(re.escape(match.group(1)) for match in matches)
+    return re.sub(rf"Mapped\[({names})( \| None)?\]", r'Mapped["\1\2"]', text)
+
+
 def _database_split(root: Path, package: str) -> None:
     """0.2.0 split `database.py` into a module per mechanism, reads rows through
     `.mappings()` (pyright's strict mode refuses `row._mapping`), and shares the rows a
@@ -127,6 +149,8 @@ def _database_split(root: Path, package: str) -> None:
                 new_text = re.sub(pattern, replacement, new_text)
         if path.parent.name == "factories" and path.name != "__init__.py":
             new_text = _shared_references(new_text)
+        if path.parent.name == "models" and path.name != "__init__.py":
+            new_text = _models_for_type_checkers(new_text, package)
         if path.parent.name == "tests" and path.name.startswith("test_"):
             new_text = _LIST_TEST_IN_0_1_0.sub(_LIST_TEST_IN_0_2_0, new_text)
         if new_text != text:

@@ -374,3 +374,13 @@ def test_a_project_of_0_1_0_takes_the_database_module_apart(
     for model in ("user", "post"):
         test = (root / "tests" / f"test_{model}.py").read_text()
         assert "everything.json()[-3:] == rows" in test, test
+    # A model 0.1.0 made imports the models it refers to for type checkers only, as 0.2.0
+    # writes it (the release's step): an enum reaches it, and a new model links to it.
+    model = (root / "shop" / "models" / "post.py").read_text()
+    assert "if TYPE_CHECKING:\n    from shop.models.user import User\n" in model
+    assert 'author: Mapped["User"] = relationship(' in model
+    for command in (
+        ["add-field", "Post", "status:enum:draft,published:default=draft"],
+        ["add-model", "Tag", "name:str", "posts:many:Post"],
+    ):
+        assert "passed" in fastsqla(*command, "--python", PYTHON, cwd=root)

@@ -6,15 +6,14 @@ client generated from the OpenAPI document never sends what the server refuses.
 """
 
 import json
+import math
 import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import Any
-from typing import TypeAlias
 from typing import cast
 
 from pydantic import AfterValidator
@@ -25,7 +24,7 @@ from pydantic import Field
 from pydantic import Strict
 from pydantic import WithJsonSchema
 from pydantic import model_validator
-from typing_extensions import TypeAliasType
+from pydantic_core import PydanticCustomError
 
 # PostgreSQL refuses the NUL character in text and in JSON.
 NO_NUL = r"^[^\x00]*$"
@@ -87,7 +86,10 @@ UTCDatetime = Annotated[
     AwareDatetime,
     BeforeValidator(_time_in_range),
     AfterValidator(_as_utc),
-    Field(json_schema_extra={"pattern": f"^(?!{OUT_OF_RANGE_TIME})"}),
+    Field(
+        description="with its UTC offset (RFC 3339): a time without one is refused",
+        json_schema_extra={"pattern": f"^(?!{OUT_OF_RANGE_TIME})"},
+    ),
 ]
 
 # Exact amounts travel as strings, the way responses write them: 12 digits, 2 of them
@@ -109,62 +111,74 @@ Decimal12_2 = Annotated[
     Decimal,
     BeforeValidator(_decimal_text),
     AfterValidator(_to_cents),
-    WithJsonSchema({"type": "string", "pattern": DECIMAL_12_2}),
+    WithJsonSchema({"type": "string", "format": "decimal", "pattern": DECIMAL_12_2}),
 ]
 
-# A JSON document whose keys and strings hold no NUL, whose numbers are Int64 or finite
-# doubles, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32 levels) and written in at
-# most LONG_TEXT_MAX_LENGTH characters, like long text.
+# A JSON object the databases can all store: keys and strings without NUL, integers within
+# the Int64 range, finite numbers, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32
+# levels), at most LONG_TEXT_MAX_LENGTH characters once written. Its schema says "an
+# object" and these rules in words: the rules as a schema would be recursive, which client
+# generators cannot read (openapi-python-client drops such an object's content).
 MAX_JSON_DEPTH = 16
-if TYPE_CHECKING:  # the same alias, in the form type checkers read
-    JSONValue: TypeAlias = (
-        "dict[str, JSONValue] | list[JSONValue] | str | int | float | bool | None"
-    )
-else:
-    JSONValue = TypeAliasType(
-        "JSONValue",
-        "Annotated[dict[Text, JSONValue], Field(json_schema_extra={'additionalProperties': False})]"
-        " | list[JSONValue] | Text | Int64 | Float64 | Bool | None",
-    )
+JSON_RULES = (
+    f"keys and strings without the NUL character, integers within ±{2**53 - 1}, finite "
+    f"numbers, nested at most {MAX_JSON_DEPTH} levels deep, at most {LONG_TEXT_MAX_LENGTH} "
+    "characters once written"
+)
 
 
-def _children(value: object) -> list[object]:
-    """The values of a JSON object, the items of a JSON array; none of a scalar."""
-    if isinstance(value, dict):
-        return [*cast("dict[object, object]", value).values()]
-    return [*cast("list[object]", value)] if isinstance(value, list) else []
-
-
-def _depth(value: object) -> int:
-    children = _children(value)
-    return 1 + max(map(_depth, children), default=0) if isinstance(value, dict | list) else 0
+def _unstorable(value: object, depth: int = 1) -> str | None:
+    """What in a JSON value the databases cannot store, or None."""
+    if isinstance(value, dict | list):
+        if depth > MAX_JSON_DEPTH:
+            return f"it is nested more than {MAX_JSON_DEPTH} levels deep"
+        items: list[tuple[object, object]] = (
+            [(None, item) for item in cast("list[object]", value)]
+            if isinstance(value, list)
+            else list(cast("dict[object, object]", value).items())
+        )
+        for key, item in items:
+            if isinstance(key, str) and "\x00" in key:
+                return "a key holds the NUL character"
+            if (reason := _unstorable(item, depth + 1)) is not None:
+                return reason
+        return None
+    if isinstance(value, str):
+        return "a string holds the NUL character" if "\x00" in value else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if abs(value) <= 2**53 - 1 else f"an integer is beyond ±{2**53 - 1}"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "a number is not finite"
+    return "it holds a value JSON does not have"
 
 
 def _storable_json(value: dict[str, Any]) -> dict[str, Any]:
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
-    if len(json.dumps(value)) > LONG_TEXT_MAX_LENGTH:
-        raise ValueError(f"longer than {LONG_TEXT_MAX_LENGTH} characters once written")
+    reason = _unstorable(value)
+    if reason is None and len(json.dumps(value)) > LONG_TEXT_MAX_LENGTH:
+        reason = f"it is longer than {LONG_TEXT_MAX_LENGTH} characters once written"
+    if reason is not None:
+        message = "the databases cannot store this JSON: {reason}"
+        raise PydanticCustomError("json_unstorable", message, {"reason": reason})
     return value
 
 
 JSONObject = Annotated[
-    dict[Text, JSONValue],
-    Field(
-        description=f"nested at most {MAX_JSON_DEPTH} levels deep, "
-        f"at most {LONG_TEXT_MAX_LENGTH} characters once written",
-        json_schema_extra={"additionalProperties": False},
-    ),
+    dict[str, Any],
+    Strict(),
     AfterValidator(_storable_json),
+    WithJsonSchema({"type": "object", "additionalProperties": True, "description": JSON_RULES}),
 ]
 
 
 def _has_lone_surrogate(value: object) -> bool:
     if isinstance(value, str):
         return not value.isascii() and re.search("[\ud800-\udfff]", value) is not None
-    children = _children(value)
-    keys = [*cast("dict[object, object]", value)] if isinstance(value, dict) else []
-    return any(map(_has_lone_surrogate, keys + children))
+    if isinstance(value, dict):
+        pairs = cast("dict[object, object]", value).items()
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in pairs)
+    return isinstance(value, list) and any(map(_has_lone_surrogate, cast("list[object]", value)))
 
 
 class RequestBody(BaseModel):
