@@ -228,6 +228,52 @@ def validate_database_url(url: str) -> str:
     return url
 
 
+# Run by the project's interpreter: connect to argv[1] and run one query within 10 s; on
+# failure, print the driver's reason in one line and exit 1.
+_DATABASE_PROBE = """
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main(url):
+    engine = create_async_engine(url)
+    try:
+        async with asyncio.timeout(10), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+try:
+    asyncio.run(main(sys.argv[1]))
+except ImportError as error:
+    print(f"it needs {error.name}, which this interpreter lacks: pip install {error.name}")
+    sys.exit(1)
+except TimeoutError:
+    print("the server did not answer within 10 s")
+    sys.exit(1)
+except Exception as error:
+    reason = getattr(error, "orig", None) or error
+    print((str(reason) or type(reason).__name__).strip().splitlines()[0])
+    sys.exit(1)
+"""
+
+
+def probe_database(python: str, root: Path, url: str) -> None:
+    """Refuse, in one line, a `--database-url` the tests could not use (a database that
+    does not exist, a user the server refuses, a server that does not answer, a driver the
+    interpreter lacks), before they run: each test would fail with it at length."""
+    try:
+        done = subprocess.run(
+            [python, "-c", _DATABASE_PROBE, url], cwd=root, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ToolError(f"cannot try --database-url with {python}: {error}") from None
+    if done.returncode != 0:
+        lines = (done.stdout or done.stderr).strip().splitlines()
+        reason = lines[-1] if lines else f"exit code {done.returncode}"
+        raise UsageError(f"--database-url: the tests cannot use this database: {reason}")
+
+
 def validate_junit_xml(path: Path) -> Path:
     """Where the JUnit report goes: a file in a folder that exists and can be written."""
     path = path.absolute()
@@ -424,6 +470,8 @@ def run_all(
     interpreter, steps = prepare_environment(
         root, python=python, fuzz=fuzz, reinstall=reinstall, report=report
     )
+    if database_url is not None:
+        probe_database(interpreter, root, database_url)
     with _compiling_dependencies(root, interpreter) if steps else nullcontext():
         steps += run_checks(
             root,

@@ -84,10 +84,9 @@ def fresh_database(server: Server) -> Iterator[str]:
         asyncio.run(_execute(server, drop))
 
 
-@contextmanager
-def required_database(kind: str) -> Iterator[str]:
-    """A fresh database on the ``kind`` server; the test skips when the server does not
-    answer, or fails under FASTSQLA_REQUIRE_SERVERS=1 (as in CI)."""
+def required_server(kind: str) -> Server:
+    """The ``kind`` server; the test skips when it does not answer, or fails under
+    FASTSQLA_REQUIRE_SERVERS=1 (as in CI)."""
     import pytest
 
     target = server(kind)
@@ -96,7 +95,13 @@ def required_database(kind: str) -> Iterator[str]:
         pytest.fail(f"{reason} (.ci/run starts the servers; FASTSQLA_REQUIRE_SERVERS=1)")
     if reason:
         pytest.skip(reason)
-    with fresh_database(target) as url:
+    return target
+
+
+@contextmanager
+def required_database(kind: str) -> Iterator[str]:
+    """A fresh database on the ``kind`` server (see `required_server`)."""
+    with fresh_database(required_server(kind)) as url:
         yield url
 
 

@@ -1,13 +1,19 @@
-"""`fastsqla check --database-url` takes exactly the URLs the generated app takes."""
+"""`fastsqla check --database-url` takes exactly the URLs the generated app takes, and
+refuses in one line a database its tests could not use."""
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from fastsqla_cli.check import ASYNC_DRIVERS, validate_database_url
+from fastsqla_cli.cli import app
 from fastsqla_cli.errors import UsageError
+from fastsqla_cli.new import create_project
+from tests.servers import required_server
 
 SETTINGS = Path(__file__).parents[1] / "templates/project/template/{{ package }}/settings.py.jinja"
 
@@ -39,3 +45,28 @@ def test_a_driver_the_app_refuses_is_refused_first(url: str) -> None:
 def test_every_driver_of_the_app_is_taken(driver: str) -> None:
     url = f"{driver}://user@host/db"
     assert validate_database_url(url) == url
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("kind", "database", "reason"),
+    [
+        (
+            "postgresql",
+            "fastsqla_no_such_database",
+            'database "fastsqla_no_such_database" does not exist',
+        ),
+        ("mysql", "fastsqla_no_such_database", "Unknown database 'fastsqla_no_such_database'"),
+    ],
+)
+def test_a_database_the_tests_cannot_use_is_refused_in_one_line(
+    tmp_path: Path, kind: str, database: str, reason: str
+) -> None:
+    target = required_server(kind)
+    project = create_project(tmp_path / "shop").root
+    result = CliRunner().invoke(
+        app,
+        ["check", str(project), "--python", sys.executable, "--database-url", target.url(database)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and reason in result.stderr, result.stderr

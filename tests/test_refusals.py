@@ -190,6 +190,7 @@ CASES = [
     ("JUnit folder missing", a_project, ["check", "shop", "--junit-xml", "no/such/r.xml"], 2, "does not exist"),
     ("JUnit path is a folder", a_project, ["check", "shop", "--junit-xml", "shop"], 2, "is a directory"),
     ("no such interpreter, check", a_project, ["check", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),
+    ("a database that cannot be opened", a_project, ["check", "shop", "--python", sys.executable, "--database-url", "sqlite+aiosqlite:////no/such/folder/t.db"], 2, "--database-url: the tests cannot use this database: unable to open database file"),
 ]
 # fmt: on
 
