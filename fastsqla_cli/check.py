@@ -264,7 +264,11 @@ def probe_database(python: str, root: Path, url: str) -> None:
     interpreter lacks), before they run: each test would fail with it at length."""
     try:
         done = subprocess.run(
-            [python, "-c", _DATABASE_PROBE, url], cwd=root, capture_output=True, text=True, timeout=60
+            [python, "-c", _DATABASE_PROBE, url],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ToolError(f"cannot try --database-url with {python}: {error}") from None
