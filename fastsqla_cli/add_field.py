@@ -10,12 +10,12 @@ certainty, it refuses, naming the file.
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from uuid import UUID
@@ -39,6 +39,7 @@ from fastsqla_cli.rendering import (
     recorded_specs,
     render_field_revision,
     render_model,
+    templates_dir,
 )
 
 ValueLiteral = tuple[str, list[Import]]  # Python source of a value, and what it imports
@@ -172,24 +173,23 @@ def _merge(relative: PurePosixPath, current: str, base: str, other: str) -> str:
 
 
 # A value as typed on the command line -> (Python literal for the revision, its imports).
+# It is checked first as the generated API checks a value of the field (`_check`).
 def _literal(field: Field, value: str) -> ValueLiteral:
     kind = field.type
     if kind in ("str", "text"):
-        if field.max_length is not None and len(value) > field.max_length:
-            raise ValueError(f"longer than {field.max_length} characters")
+        _check(field, value)
         return repr(value), []
     if kind in ("int", "bigint", "ref"):
-        return str(int(value)), []
+        number = int(value)
+        _check(field, number)
+        return str(number), []
     if kind == "float":
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError("not a finite number")
-        return repr(number), []
+        real = float(value)
+        _check(field, real)
+        return repr(real), []
     if kind == "decimal":
-        try:
-            amount = Decimal(value).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise ValueError("not a decimal number") from None
+        _check(field, value.strip())
+        amount = Decimal(value.strip()).quantize(Decimal("0.01"))
         return f'Decimal("{amount}")', [("decimal", "Decimal")]
     if kind == "bool":
         truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -197,14 +197,15 @@ def _literal(field: Field, value: str) -> ValueLiteral:
             raise ValueError("not true or false")
         return str(truth[value.lower()]), []
     if kind == "date":
+        _check(field, value)
         day = date.fromisoformat(value)
         return f"date({day.year}, {day.month}, {day.day})", [("datetime", "date")]
     if kind == "datetime":
+        _check(field, value)
         moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            raise ValueError("give a time zone, such as 2024-01-31T12:00:00+00:00")
         return f'datetime.fromisoformat("{moment.isoformat()}")', [("datetime", "datetime")]
     if kind == "uuid":
+        _check(field, value)
         return f'UUID("{UUID(value)}")', [("uuid", "UUID")]
     if kind == "many":
         raise ValueError("the rows there start with no link; set them through the API")
@@ -214,10 +215,46 @@ def _literal(field: Field, value: str) -> ValueLiteral:
         return repr(value), []
     if kind == "json":
         document = json.loads(value)
-        if not isinstance(document, dict):
-            raise ValueError("not a JSON object")
+        _check(field, document)
         return repr(document), []
     raise AssertionError(kind)
+
+
+def _check(field: Field, value: object) -> None:
+    """Validate ``value`` (as JSON would give it) with the type the generated API's request
+    bodies give ``field`` (`FieldType.input_annotation`, made of the template's own
+    `field_types.py`): one source for what a value may be."""
+    from pydantic import TypeAdapter, ValidationError
+
+    annotation = eval(field.kind.schema_annotation(field.max_length), _api_types())
+    try:
+        TypeAdapter(annotation).validate_python(value)
+    except ValidationError as error:
+        raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+
+@cache
+def _api_types() -> dict[str, Any]:
+    """The names the request bodies' annotations use: the template's `field_types.py`,
+    loaded from the templates this fastsqla renders, with pydantic's `Field`."""
+    import importlib.util
+    from typing import Annotated
+
+    from pydantic import Field as PydanticField
+
+    path = templates_dir() / "project" / "template" / "{{ package }}" / "field_types.py"
+    spec = importlib.util.spec_from_file_location("fastsqla_api_field_types", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    names = {name: getattr(module, name) for name in dir(module) if not name.startswith("_")}
+    return {
+        "__builtins__": {},
+        **names,
+        "Annotated": Annotated,
+        "Field": PydanticField,
+        "UUID": UUID,
+    }
 
 
 def _defaults(

@@ -867,6 +867,8 @@ def render_field_revision(
     imports = _revision_imports(package, views)
     for _literal, needed in defaults.values():
         imports += needed
+    if any(v.field.type == "ref" and v.column_name in defaults for v in views):
+        imports.append(("alembic", "context"))  # its check of the referenced row
     columns = [v.link.table if v.link else v.column_name for v in views]
     text = render(
         "add_fields.py.jinja",

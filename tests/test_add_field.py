@@ -1,12 +1,14 @@
 """`add_field` on a rendered project: the fields reach every file of the model, the user's
 own edits stay, the docstring records the command, and remove-model still works after."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from fastsqla_cli.add_field import add_field
 from fastsqla_cli.add_model import add_model
+from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.new import create_project
 from fastsqla_cli.remove_model import remove_model
 from fastsqla_cli.rendering import read_record
@@ -98,6 +100,45 @@ def test_a_default_is_written_as_a_python_value(
     added = add_field(project, "Post", [spec], defaults={name: value})
     (revision,) = added.plan.created()
     assert f"{name}={literal}" in revision.read_text()
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "message"),
+    [  # at the edge of what the API takes, then just past it: the API's own messages
+        ("count:int", str(-(2**31)), None),
+        ("count:int", str(2**31), "less than or equal to 2147483647"),
+        ("big:bigint", str(2**53 - 1), None),
+        ("big:bigint", str(-(2**53)), "greater than or equal to -9007199254740991"),
+        ("owner:ref:User", "0", "greater than or equal to 1"),
+        ("price:decimal", "-9999999999.99", None),
+        ("price:decimal", "12345678901", "at most 10 digits before the point and 2 after it"),
+        ("price:decimal", "1.005", "at most 10 digits before the point and 2 after it"),
+        ("code:str:max=3", "abcd", "at most 3 characters"),
+        ("note:text", "a\x00b", "should match pattern"),
+        ("at:datetime", "9999-12-31T23:00:00-01:00", "after year 9999"),
+        ("at:datetime", "2024-01-31T12:00:00", "should have timezone info"),
+        ("ratio:float", "inf", "should be a finite number"),
+        ("extra:json", '{"n": 9007199254740992}', "an integer is beyond"),
+        ("extra:json", '{"a\\u0000": 1}', "a key holds the NUL character"),
+        ("extra:json", "[" * 16 + "]" * 16, "should be a valid dictionary"),
+        ("extra:json", '{"a":' * 17 + "1" + "}" * 17, "nested more than 16 levels deep"),
+        ("day:date", "0000-01-01", "year 0 is out of range"),
+        ("token:uuid", "nope", "should be a valid UUID"),
+    ],
+)
+def test_a_default_is_checked_as_the_api_checks_the_value(
+    project: Path, spec: str, value: str, message: str | None
+) -> None:
+    name = spec.split(":")[0]
+    if message is None:
+        assert add_field(
+            project, "Post", [f"{spec}:optional"], defaults={name: value}, dry_run=True
+        )
+        return
+    before = tree_snapshot(project)
+    with pytest.raises(FieldSpecError, match=re.escape(message)):
+        add_field(project, "Post", [spec], defaults={name: value})
+    assert tree_snapshot(project) == before
 
 
 def test_remove_model_after_add_field_gives_the_project_back(tmp_path: Path) -> None:

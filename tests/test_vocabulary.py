@@ -160,3 +160,29 @@ def test_link_revisions_keep_the_rows(tmp_path: Path, database_url: str) -> None
     assert refused(project, url, "SELECT * FROM posts_tags")
     assert sql(project, url, "SELECT title FROM posts") == "[('p',)]"
     alembic(project, url, "upgrade", "head")
+
+
+def test_a_reference_default_must_name_a_row_before_anything_changes(
+    tmp_path: Path, database_url: str
+) -> None:
+    url = database_url
+    fastsqla("new", "shop", "--no-check", cwd=tmp_path)
+    project = tmp_path / "shop"
+    fastsqla("add-model", "Post", "title:str", "--no-check", cwd=project)
+    alembic(project, url, "upgrade", "head")
+    sql(project, url, "INSERT INTO posts (title) VALUES ('p')")
+    fastsqla(
+        "add-field", "Post", "author:ref:User", "--default", "author=7", "--no-check", cwd=project
+    )
+
+    # Refused in one line while users has no row 7, the table as it was.
+    refused_upgrade = run(project, url, "-m", "alembic", "upgrade", "head")
+    assert refused_upgrade.returncode != 0
+    assert (
+        "ValueError: users has no row 7, the default this revision gives" in refused_upgrade.stderr
+    )
+    assert sql(project, url, "SELECT * FROM posts") == "[('p', 1)]"
+
+    sql(project, url, "INSERT INTO users (id, name, email) VALUES (7, 'Ada', 'ada@example.com')")
+    alembic(project, url, "upgrade", "head")
+    assert sql(project, url, "SELECT title, author_id FROM posts") == "[('p', 7)]"
