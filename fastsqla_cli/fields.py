@@ -311,6 +311,10 @@ def parse_field(spec: str) -> Field:
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise FieldSpecError(f"field name {name!r} is a Python keyword: choose another name")
+    if name == "l":
+        raise FieldSpecError(
+            "field name 'l' reads like the digit 1 (ruff's E741 refuses it): choose another name"
+        )
     if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
         raise FieldSpecError(
             f"field name {name!r} is reserved (every model has `id`; SQLAlchemy and Pydantic "

@@ -288,6 +288,12 @@ def model_name(name: str, table: str | None = None) -> ModelName:
     module = "_".join(words)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ModelNameError(f"{name!r} is a Python keyword: choose another model name")
+    if class_name in ("I", "O") or module == "l":
+        what = f"the module {module}" if module == "l" else f"the class {class_name}"
+        raise ModelNameError(
+            f"{name!r} makes {what}, which reads like a digit (ruff's E741 and E742 refuse "
+            "it): choose another model name"
+        )
     if module in RESERVED_MODULES:
         raise ModelNameError(
             f"a model module named {module!r} would clash with a module of the project: "

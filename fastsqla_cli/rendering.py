@@ -72,7 +72,25 @@ def _model_environment(compiled_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["pyrepr"] = repr  # a value as a Python literal
+    environment.filters["wrap79"] = wrap79
     return environment
+
+
+def wrap79(text: str, indent: int = 0, prefix: str = "") -> str:
+    """A line of a docstring or comment (``prefix`` "# ") that holds user names, wrapped at
+    79 columns (any usual line length) after ``indent`` spaces; a name longer than that
+    keeps its line."""
+    import textwrap
+
+    pad = " " * indent + prefix
+    return textwrap.fill(
+        text,
+        width=79,
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def render(name: str, **context: object) -> str:
@@ -289,7 +307,7 @@ class FieldView:
         return [
             f"@{n['property']}",
             f"def {self.column_name}(self) -> {n['list']}[{n['int']}]:",
-            f'    """The ids of `{self.name}` (load it first: selectinload)."""',
+            '    """The ids of the rows it links to (load them first: selectinload)."""',
             f"    return sorted(row.id for row in self.{self.name})",
         ]
 
@@ -591,7 +609,7 @@ def render_model(
         for v in other_refs
         if v.target is not None
     ]
-    if other_refs:
+    if any(not v.field.unique for v in other_refs):
         factory_imports.append(("tests.factories", "SHARED"))
     test_imports: list[Import] = [
         ("typing", "Any"),

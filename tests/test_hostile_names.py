@@ -50,6 +50,21 @@ HOSTILE = [
     (["Query", "owner:ref:User:ondelete=cascade"], "FastAPI's `Query`, of the list's filters"),
     (["Tag", "tags:many:Tag", "name:str"], "links to itself, `tag_id` on both sides"),
     (
+        ["A" + "b" * 44, "n" * 60 + ":str", "s:enum:a,b", "t:many:User", "u:ref:User:optional"],
+        "a long model name in every docstring, message and link table",
+    ),
+    (
+        [
+            *("Every", "label:str:unique:index:max=40", "notes:text:optional"),
+            *("count:int:unique:index:optional", "big:bigint:unique", "ratio:float:unique:index"),
+            *("price:decimal:unique:optional", "active:bool:index", "day:date:unique"),
+            *("at:datetime:unique:index:optional", "token:uuid:unique", "extra:json:optional"),
+            *("status:enum:a,b:index:optional:default=a", "readers:many:User"),
+            "owner:ref:User:optional:index:unique:ondelete=set-null",
+        ],
+        "every type and modifier at once; a unique reference needs a row of its own per row",
+    ),
+    (
         ["MappedThing", "column:many:Tag", "list:str", "--table", "mapped"],
         "a link table `mapped_column`, as SQLAlchemy's function; `list` shadowed",
     ),

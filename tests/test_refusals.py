@@ -143,6 +143,9 @@ CASES = [
     # add-model
     ("outside a project", nothing, ["add-model", "Post", "title:str"], 1, "has no .copier-answers.yml"),
     ("no fields", a_project, ["add-model", "Post", "--project", "shop"], 2, "give the model at least one field"),
+    ("a model whose class reads like a digit", a_project, ["add-model", "Os", "x:str", "--project", "shop"], 2, "'Os' makes the class O, which reads like a digit"),
+    ("a model whose module reads like a digit", a_project, ["add-model", "L", "x:str", "--project", "shop"], 2, "'L' makes the module l, which reads like a digit"),
+    ("a field that reads like a digit", a_project, ["add-model", "Post", "l:str", "--project", "shop"], 2, "field name 'l' reads like the digit 1"),
     ("unknown type", a_project, ["add-model", "Post", "title:strr", "--project", "shop"], 2, "unknown type 'strr'"),
     ("model exists", a_project, ["add-model", "User", "x:int", "--project", "shop"], 2, "already has a model User"),
     ("no such interpreter, add-model", a_project, ["add-model", "Post", "title:str", "--project", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),
