@@ -158,6 +158,80 @@ def _database_split(root: Path, package: str) -> None:
     # The moved imports sort differently: ruff orders them as the project's checks expect.
     for relative, text in format_python(root, changed, first_party=(package, "tests")).items():
         (root / relative).write_text(text, encoding="utf-8")
+    _reference_filters(root)
+
+
+# What 0.2.0 writes for a model's references and 0.1.0 did not (the list's filters and
+# their test, the delete action, a unique reference's own row in test data), undone: the
+# files of a model that read so once undone are as 0.1.0 wrote them, changed by the steps
+# above only.
+_IN_0_1_0: dict[str, tuple[tuple[str, str], ...]] = {
+    "routers": (
+        (r"^from fastapi import Query\n", ""),
+        (
+            r"(    limit: Limit = 20,\n)(?:(?!\) -> ).*\n)*?(\) -> list\[dict\[str, Any\]\]:\n)"
+            r"    query = READ_ALL\n(?:(?!    rows = ).*\n)*    rows = await connection\.execute\("
+            r"query\.",
+            r"\1\2    rows = await connection.execute(READ_ALL.",
+        ),
+    ),
+    "tests": (
+        (r'^(    \("\w+", create_\w+, "[^"\n]+"), None\),$', r"\1),"),
+        (r"\[field for field, \*_ in REFERENCES\]", "[field for field, _, _ in REFERENCES]"),
+        (
+            r'@pytest\.mark\.parametrize\(\("field", "create_target"\), \[r\[:2\] for r in '
+            r"REFERENCES\]\)\nasync def test_the_list_filters_by_each_reference\("
+            r"(?:.*\n)*?\n\n(?=@)",
+            "",
+        ),
+        (
+            r'@pytest\.mark\.parametrize\(\n    \("field", "create_target", "target_route"\), '
+            r"\[r\[:3\] for r in REFERENCES if r\[3\] is None\]\n\)",
+            '@pytest.mark.parametrize(("field", "create_target", "target_route"), REFERENCES)',
+        ),
+    ),
+    "factories": (
+        (
+            r"The rows it references are given, or the shared ones \(`SHARED`\)\.",
+            "The rows it references are created first, unless given.",
+        ),
+        (r"^ +# Unique: a row of its own each time, where the others share one\.\n", ""),
+    ),
+}
+
+
+def _reference_filters(root: Path) -> None:
+    """0.2.0 filters a list by each reference and tests it: the router, tests and test data
+    of each model with references that read as 0.1.0 wrote them become what 0.2.0 writes;
+    a file the user changed stays as it is."""
+    from fastsqla_cli.add_model import resolve_references
+    from fastsqla_cli.fields import parse_fields
+    from fastsqla_cli.project import existing_models, model_commands
+    from fastsqla_cli.rendering import recorded_specs, render_model
+
+    project = find_project(root)
+    models = existing_models(project)
+    for model in models.values():
+        try:
+            commands = model_commands(project, model)
+            fields = parse_fields(recorded_specs(commands))
+            targets = resolve_references(model, fields, models)
+        except FastsqlaError:  # no record, or one fastsqla cannot read: left as it is
+            continue
+        if not any(field.type == "ref" for field in fields):
+            continue
+        files = render_model(project.package, model, fields, targets, commands).files
+        laid_out = format_python(root, files, first_party=(project.package, "tests"))
+        for relative, text in laid_out.items():
+            undo = _IN_0_1_0.get(relative.parent.name)
+            path = root / relative
+            if undo is None or not path.is_file():
+                continue
+            old = _shared_references(text) if relative.parent.name == "factories" else text
+            for pattern, replacement in undo:
+                old = re.sub(pattern, replacement, old, flags=re.M)
+            if path.read_text(encoding="utf-8") == old:
+                path.write_text(text, encoding="utf-8")
 
 
 # The steps of every release, oldest first. An update runs those of the versions after the

@@ -332,6 +332,11 @@ def test_a_project_of_0_1_0_takes_the_database_module_apart(
         release_0_1_0, "add-model", "Post", "title:str", "author:ref:User", "--no-check", cwd=root
     )
     assert added.returncode == 0, added.stderr
+    # A unique reference: each row of test data needs a row of its own to refer to.
+    added = run(
+        release_0_1_0, "add-model", "Profile", "owner:ref:User:unique", "--no-check", cwd=root
+    )
+    assert added.returncode == 0, added.stderr
     ours = root / "shop" / "jobs.py"  # the user's own module, with names that moved
     ours.write_text(
         "from shop.database import DATABASE_RESPONSES\n"
@@ -379,8 +384,14 @@ def test_a_project_of_0_1_0_takes_the_database_module_apart(
     model = (root / "shop" / "models" / "post.py").read_text()
     assert "if TYPE_CHECKING:\n    from shop.models.user import User\n" in model
     assert 'author: Mapped["User"] = relationship(' in model
+    # The models 0.1.0 made are now what 0.2.0 writes (their lists filter by reference):
+    # remove-model finds no file changed, and a reference or a link reaches them.
     for command in (
         ["add-field", "Post", "status:enum:draft,published:default=draft"],
+        ["add-field", "Post", "editor:ref:User:optional", "tags:many:User"],
         ["add-model", "Tag", "name:str", "posts:many:Post"],
+        ["remove-model", "Profile"],
     ):
         assert "passed" in fastsqla(*command, "--python", PYTHON, cwd=root)
+    router = (root / "shop" / "routers" / "post.py").read_text()
+    assert "query = query.where(Post.author_id == author_id)" in router
