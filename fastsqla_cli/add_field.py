@@ -32,7 +32,7 @@ from fastsqla_cli.project import (
     find_model,
     migration_head,
     model_commands,
-    require_enum_support,
+    require_field_support,
 )
 from fastsqla_cli.rendering import (
     format_python,
@@ -85,7 +85,7 @@ def plan_fields(
             raise FieldSpecError(
                 f"{model.class_name} already has a field {clash!r}: choose another name"
             )
-    require_enum_support(project, new)
+    require_field_support(project, new)
     check_link_tables(project, model, new, models)
     values = _defaults(new, defaults)
     everything = (*old, *new)

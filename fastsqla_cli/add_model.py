@@ -32,10 +32,9 @@ from fastsqla_cli.project import (
     check_link_tables,
     existing_models,
     find_project,
-    link_tables,
     locked,
     migration_head,
-    require_enum_support,
+    require_field_support,
 )
 from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
 
@@ -157,7 +156,7 @@ def plan_model(
         )
     models = existing_models(project)
     _check_new(project, model, models)
-    require_enum_support(project, fields)
+    require_field_support(project, fields)
     check_link_tables(project, model, fields, models)
 
     targets = resolve_references(model, fields, models)
@@ -220,12 +219,6 @@ def _check_new(project: Project, model: ModelName, models: dict[str, ModelName])
             f"the project already has a model {model.class_name} "
             f"({project.package}/models/{models[model.class_name].module}.py): choose another name"
         )
-    for table, other in link_tables(project, models).items():
-        if table == model.table:
-            raise ModelNameError(
-                f"the table {model.table!r} links the rows of {other.class_name}: "
-                "choose another name or pass --table"
-            )
     for other in models.values():
         if other.table == model.table:
             raise ModelNameError(

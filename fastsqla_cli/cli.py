@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
+from fastsqla_cli.fields import MODIFIERS, TYPES
 
 if TYPE_CHECKING:
     from fastsqla_cli.add_model import Outcome
@@ -279,10 +280,9 @@ def add_model(
         list[str] | None,
         typer.Argument(
             metavar="FIELD...",
-            help="name:type[:modifier...]. Types: str text int bigint float decimal bool date "
-            "datetime uuid json ref (author:ref:User) enum (status:enum:draft,published). "
-            "Modifiers: unique index optional max=N default=VALUE (enum) "
-            "ondelete=cascade|set-null (ref).",
+            help=f"name:type[:modifier...]. Types: {' '.join(TYPES)} (author:ref:User, "
+            "status:enum:draft,published, tags:many:Tag). Modifiers: "
+            f"{' '.join(MODIFIERS)} (default: enum; ondelete=cascade|set-null: ref).",
             show_default=False,
         ),
     ] = None,

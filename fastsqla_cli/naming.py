@@ -271,6 +271,12 @@ class ModelName:
         return self.tag.replace("-", "_")
 
 
+def link_table(table: str, field: str) -> str:
+    """The association table of the many-to-many ``field`` of the model whose table is
+    ``table``: `posts_tags`."""
+    return f"{table}_{field}"
+
+
 def model_name(name: str, table: str | None = None) -> ModelName:
     """Derive every spelling from ``name``: `Post`, `post`, `blog_post`, `BlogPost`, `posts`.
 

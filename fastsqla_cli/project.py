@@ -22,7 +22,7 @@ from fastsqla_cli.errors import (
     UsageError,
 )
 from fastsqla_cli.fields import Field
-from fastsqla_cli.naming import MAX_IDENTIFIER, ModelName, model_name
+from fastsqla_cli.naming import MAX_IDENTIFIER, ModelName, link_table, model_name
 
 ANSWERS_FILE = ".copier-answers.yml"
 DATABASES = ("sqlite", "postgresql", "mysql")
@@ -306,7 +306,7 @@ def locked(
 _FIELD_SUPPORT = (("enum", "column_types", "enum_values"), ("many", "integrity", "linked"))
 
 
-def require_enum_support(project: Project, fields: Iterable[Field]) -> None:
+def require_field_support(project: Project, fields: Iterable[Field]) -> None:
     """Refuse enum and many-to-many fields in a project made before they existed."""
     types = {field.type for field in fields}
     for kind, module, name in _FIELD_SUPPORT:
@@ -345,14 +345,22 @@ def link_tables(project: Project, models: dict[str, ModelName]) -> dict[str, Mod
 def check_link_tables(
     project: Project, model: ModelName, fields: Iterable[Field], models: dict[str, ModelName]
 ) -> None:
-    """Refuse a many-to-many field whose association table (`<table>_<field>`) would be
+    """Refuse a model whose table is the association table of another's many-to-many
+    field, and a many-to-many field whose association table (`<table>_<field>`) would be
     too long a name, or is a table the project already has."""
-    taken = {other.table: other for other in models.values()} | link_tables(project, models)
+    links = link_tables(project, models)
+    other = links.get(model.table)
+    if other is not None and other.class_name != model.class_name:
+        raise ModelNameError(
+            f"the table {model.table!r} links the rows of {other.class_name}: "
+            "choose another name or pass --table"
+        )
+    taken = {other.table: other for other in models.values()} | links
     taken[model.table] = model
     for field in fields:
         if field.type != "many":
             continue
-        table = f"{model.table}_{field.name}"
+        table = link_table(model.table, field.name)
         if len(table) > MAX_IDENTIFIER:
             raise FieldSpecError(
                 f"{field.name}:many:{field.ref} needs the table {table!r}, longer than the "

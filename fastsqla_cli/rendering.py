@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from fastsqla_cli.errors import ToolError
-from fastsqla_cli.fields import ON_DELETE, TYPES, Field, Import
-from fastsqla_cli.naming import ModelName, singularize
+from fastsqla_cli.fields import ON_DELETE, TYPES, Field, Import, parse_field
+from fastsqla_cli.naming import ModelName, link_table, singularize
 
 if TYPE_CHECKING:
     import jinja2
@@ -511,8 +511,6 @@ COMMANDS = ("add-model", "add-field", "add-value")
 def recorded_specs(commands: list[list[str]]) -> list[str]:
     """The field specs of recorded commands, in order (``--table NAME`` left out), an enum's
     spec with the values added to it since."""
-    from fastsqla_cli.fields import parse_field
-
     specs: list[str] = []
     for command in commands:
         words = command[2:]
@@ -746,7 +744,7 @@ def _views(
 def _link(m: ModelName, field: Field, taken: set[str]) -> Link:
     """The association table of ``m``'s many-to-many ``field``; its variable never takes a
     name the model's module or its router uses."""
-    table = f"{m.table}_{field.name}"
+    table = link_table(m.table, field.name)
     source = f"{m.module}_id"
     target = next(
         name
