@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 BENCH = Path(__file__).resolve().parent
 BASELINE = BENCH / "baseline"
@@ -77,7 +77,7 @@ PEER_P99_CONNECTIONS = 128
 # The version fastcrud_app.py is written against (FastCRUD changes its API between 0.x
 # releases); installed into the app's .venv beside the project's own versions.
 FASTCRUD = "fastcrud>=0.23,<0.24"
-LIST_LIMIT = 20  # the page size list_users.lua asks for (the generated list's default)
+LIST_LIMIT = 20  # the page size of the list pages the bench asks for (the generated default)
 
 TARGETS = {"new": 0.8, "add-model": 0.4, "new-check": 5.0, "suite": 3.0}  # s, wall clock
 # What each timed command cannot go below on this machine, measured in the same run.
@@ -670,6 +670,7 @@ class App:
     first_id: int = 1
     last_id: int = 1
     check: str = ""
+    pages: Path | None = None  # the paths of a list's pages, one a line (`list_pages`)
 
 
 def start(app: App, where: Path) -> None:
@@ -748,7 +749,7 @@ def stop(app: App) -> None:
         process.wait(timeout=10)
 
 
-def seed(app: App, count: int) -> None:
+def seed(app: App, count: int, where: Path) -> None:
     """POST ``count`` users, check GET, the list, the duplicate-email 409 and the missing-id
     404, note the ids made."""
     ids = []
@@ -774,17 +775,41 @@ def seed(app: App, count: int) -> None:
     if status != 404:
         problems.append(f"missing id answered {status}, not 404")
     # The list's pages are the seeded users in id order: each app's database starts empty.
-    pages = [(f"/users?offset=0&limit={LIST_LIMIT}", 0, LIST_LIMIT), ("/users", 0, 20)]
-    if count > 3:
-        pages.append((f"/users?offset={count - 3}&limit=5", count - 3, 5))
-    for path, offset, limit in pages:
-        status, data = call(app.port, "GET", path)
-        wanted = list(range(app.first_id + offset, app.first_id + min(offset + limit, count)))
-        if status != 200 or not isinstance(data, list):
-            problems.append(f"GET {path} answered {status}, not a JSON array")
-        elif [row.get("id") if isinstance(row, dict) else row for row in data] != wanted:
-            problems.append(f"GET {path} did not give ids {wanted[0]}-{wanted[-1]} in order")
+    try:
+        rows = list_pages(app, "/users", where)
+    except BenchError as error:
+        problems.append(str(error))
+    else:
+        if [row.get("id") for row in rows] != list(range(app.first_id, app.last_id + 1)):
+            problems.append("GET /users did not give the seeded ids in order")
     app.check = "; ".join(problems) or "ok"
+
+
+def list_pages(app: App, path: str, where: Path) -> list[dict[str, Any]]:
+    """Walk the list at ``path`` page by page as its clients do, write the path of each page
+    to a file for `list_pages.lua` (`app.pages`) and return the rows. The generated list
+    answers `{"items": [...], "next_cursor": ...}` and is walked by its cursors; the peers
+    answer a JSON array and take `offset`."""
+    rows: list[dict[str, Any]] = []
+    pages: list[str] = []
+    page: str | None = f"{path}?limit={LIST_LIMIT}"
+    while page is not None:
+        status, data = call(app.port, "GET", page)
+        items = data.get("items") if isinstance(data, dict) else data
+        if status != 200 or not isinstance(items, list):
+            raise BenchError(f"GET {page} answered {status}, not a list: {str(data)[:200]}")
+        if items:
+            pages.append(page)
+        rows += items
+        if isinstance(data, dict):
+            cursor = data.get("next_cursor")
+            page = None if cursor is None else f"{path}?limit={LIST_LIMIT}&cursor={cursor}"
+        else:
+            more = len(items) == LIST_LIMIT
+            page = f"{path}?offset={len(rows)}&limit={LIST_LIMIT}" if more else None
+    app.pages = where / f"{app.key}-{path.strip('/')}-pages.txt"
+    app.pages.write_text("".join(f"{page}\n" for page in pages))
+    return rows
 
 
 @dataclass
@@ -798,15 +823,16 @@ class Endpoint:
             return self.arguments
         if self.script == "get_user.lua":
             return [str(app.first_id), str(app.last_id)]
-        if self.script == "list_users.lua":
-            return [str(app.last_id - app.first_id + 1), str(LIST_LIMIT)]
+        if self.script == "list_pages.lua":
+            assert app.pages is not None, "seeded without its pages"
+            return [str(app.pages)]
         return [uuid.uuid4().hex[:12]]
 
 
 # Reads first, on the seeded users only, then the writes.
 ENDPOINTS = (
     Endpoint("GET /users/{id}", "get_user.lua"),
-    Endpoint("GET /users (list)", "list_users.lua"),
+    Endpoint("GET /users (list)", "list_pages.lua"),
     Endpoint("POST /users", "post_user.lua"),
 )
 
@@ -1124,7 +1150,7 @@ def bench_app(
                 log(f"B: starting {app.label}")
                 try:
                     start(app, where)
-                    seed(app, args.seed)
+                    seed(app, args.seed, where)
                 except BenchError as error:
                     stop(app)
                     if APP_KINDS[app.key][0].startswith("generated"):
@@ -1364,7 +1390,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="cli,app",
-        help="comma-separated parts or figures: cli, app, help, new, add-model, new-check",
+        help="comma-separated parts or figures: cli, app, scale, links, lists, help, new,"
+        " add-model, new-check",
     )
     parser.add_argument("--skip", default="", help="comma-separated figures to leave out")
     parser.add_argument("--runs", type=int, help="runs per figure (CLI) or per wrk cell (app)")
@@ -1407,7 +1434,7 @@ LINK_TAGS, LINK_POSTS, LINKS_PER_POST = 30, 200, 3
 LINK_DATABASES = ("sqlite", "postgresql")
 
 
-def seed_links(app: App) -> None:
+def seed_links(app: App, where: Path) -> None:
     """POST the tags, then the posts with three links each; check that the list gives every
     post of a page with its three tag ids, in id order."""
     tags = []
@@ -1422,10 +1449,13 @@ def seed_links(app: App) -> None:
         status, data = call(app.port, "POST", "/posts", body)
         if status != 201 or data.get("tag_ids") != links:
             raise BenchError(f"{app.label}: seeding POST /posts answered {status}: {data}")
-    status, data = call(app.port, "GET", f"/posts?offset=20&limit={LIST_LIMIT}")
-    ok = status == 200 and isinstance(data, list) and len(data) == LIST_LIMIT
-    ok = ok and all(len(row["tag_ids"]) == LINKS_PER_POST for row in data)
-    app.check = "ok" if ok else f"GET /posts answered {status}: {str(data)[:200]}"
+    try:
+        rows = list_pages(app, "/posts", where)
+    except BenchError as error:
+        app.check = str(error)
+        return
+    ok = len(rows) == LINK_POSTS and all(len(row["tag_ids"]) == LINKS_PER_POST for row in rows)
+    app.check = "ok" if ok else f"GET /posts gave {len(rows)} posts, not each with its tags"
 
 
 def links_project(servers: Servers, database: str) -> tuple[Path, str]:
@@ -1446,8 +1476,7 @@ def bench_links(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dic
     seconds = args.duration or (2 if args.quick else 4)
     runs = args.runs or (1 if args.quick else 5)
     connections = [int(c) for c in args.connections.split(",")]
-    arguments = [str(LINK_POSTS), str(LIST_LIMIT), "/posts"]
-    endpoint = Endpoint("GET /posts (list, 3 links each)", "list_users.lua", arguments)
+    endpoint = Endpoint("GET /posts (list, 3 links each)", "list_pages.lua")
     cells: dict[tuple[str, str, int], Cell] = {}
     checks: list[str] = []
     with temp_dir("links", args.keep) as where:
@@ -1488,7 +1517,7 @@ def bench_links(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dic
             for _, app in apps:
                 log(f"D: starting {app.label}")
                 start(app, where)
-                seed_links(app)
+                seed_links(app, where)
                 checks.append(f"{app.key}: {app.label}; sanity check {app.check}")
                 if app.check != "ok":
                     raise BenchError(f"{app.label}: {app.check}")
@@ -1542,7 +1571,8 @@ def bench_links(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dic
     lines = [
         f"wrk: {runs} run(s) of {seconds} s per cell, {args.threads} threads, --timeout 2s; the "
         f"apps take turns run by run; {LINK_TAGS} tags and {LINK_POSTS} posts of "
-        f"{LINKS_PER_POST} links each, GET /posts?offset=N&limit={LIST_LIMIT} at random N",
+        f"{LINKS_PER_POST} links each, GET /posts at a random page of {LIST_LIMIT} (by cursor "
+        "on the generated app, by offset on the plain one)",
         *servers.notes,
         *checks,
         table(headers, rows),
@@ -1560,16 +1590,208 @@ def bench_links(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dic
     return lines, raw
 
 
+LIST_DATABASES = ("sqlite", "postgresql")
+LIST_ROWS = 100_000
+LIST_DEEP_PAGE = 1_000  # the page part E compares with the first
+LIST_FILTER = {"name__startswith": "USER 12", "sort": "-email"}  # 1,111 of the 100,000 rows
+# Inserts the rows in one statement: `user 1` ... on SQLite and PostgreSQL alike.
+SEED_USERS = """
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main() -> None:
+    engine = create_async_engine(sys.argv[1])
+    async with engine.begin() as connection:
+        await connection.execute(text(
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < "
+            + sys.argv[2] + ") INSERT INTO users (name, email) "
+            "SELECT 'user ' || n, 'user' || n || '@bench.example' FROM s"
+        ))
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("ANALYZE users"))
+    await engine.dispose()
+
+asyncio.run(main())
+"""
+
+
+def list_cells(app: App, where: Path) -> dict[str, list[str]]:
+    """Part E's three requests for ``app`` (the first page, page `LIST_DEEP_PAGE`, a filtered
+    and sorted page) and the ids each answers: the generated app walks to the deep page by
+    cursor, the peers skip to it by offset."""
+    deep: str
+    if app.key.startswith("generated"):
+        page = f"/users?limit={LIST_LIMIT}"
+        for _ in range(LIST_DEEP_PAGE - 1):
+            status, data = call(app.port, "GET", page)
+            if status != 200 or not isinstance(data, dict) or not data.get("next_cursor"):
+                raise BenchError(f"{app.label}: GET {page} answered {status}: {str(data)[:200]}")
+            page = f"/users?limit={LIST_LIMIT}&cursor={data['next_cursor']}"
+        deep = page
+    else:
+        deep = f"/users?offset={(LIST_DEEP_PAGE - 1) * LIST_LIMIT}&limit={LIST_LIMIT}"
+    query = urlencode(LIST_FILTER)
+    paths = {"first": f"/users?limit={LIST_LIMIT}", "deep": deep, "filtered": f"/users?{query}"}
+    found: dict[str, list[str]] = {}
+    for cell, path in paths.items():
+        status, data = call(app.port, "GET", path)
+        rows = data.get("items") if isinstance(data, dict) else data
+        if status != 200 or not isinstance(rows, list):
+            raise BenchError(f"{app.label}: GET {path} answered {status}: {str(data)[:200]}")
+        (where / f"{app.key}-{cell}.txt").write_text(path + "\n")
+        found[cell] = [str(row.get("id")) for row in rows]
+    return found
+
+
+def bench_lists(args: argparse.Namespace, fastsqla: str) -> tuple[list[str], dict[str, Any]]:
+    """Part E: on a table of `LIST_ROWS` users, the first page, page `LIST_DEEP_PAGE` and a
+    filtered, sorted page of the generated app against the plain app and FastCRUD, taking
+    turns run by run; returns lines and raw figures."""
+    wrk_bin = shutil.which("wrk")
+    if wrk_bin is None:
+        return ["SKIPPED: wrk is missing (see part B)"], {}
+    seconds = args.duration or (2 if args.quick else 4)
+    runs = args.runs or (1 if args.quick else 3)
+    connections = [int(c) for c in args.connections.split(",")]
+    cells: dict[tuple[str, str, str, int], Cell] = {}
+    checks: list[str] = []
+    kinds = ("generated", "plain", "fastcrud")
+    with temp_dir("lists", args.keep) as where:
+        servers = Servers(args, fastsqla, find_uv(), where)
+        (where / "data").mkdir()
+        apps: list[tuple[str, App]] = []
+        try:
+            for database in LIST_DATABASES:
+                project, python = servers.project(database)
+                servers.with_fastcrud(python)
+                for kind in kinds:
+                    if database == "sqlite":
+                        url = f"sqlite+aiosqlite:///{where / 'data' / f'{kind}.db'}"
+                    else:
+                        url = servers.fresh_url(database, python)
+                    uvicorn = [python, "-m", "uvicorn"]
+                    if kind == "generated":
+                        command, cwd = [*uvicorn, f"{package_of(database)}.main:app"], project
+                    else:
+                        app_dir = ["--app-dir", str(BASELINE)]
+                        command, cwd = [*uvicorn, f"{kind}_app:app", *app_dir], where
+                    label = f"{kind}, {DATABASES[database]}, 1 worker, uvicorn defaults"
+                    apps.append(
+                        (database, App(f"{kind}-{database}", label, command, cwd, server_env(url)))
+                    )
+            for _, app in apps:
+                log(f"E: starting {app.label}, seeding {LIST_ROWS} users")
+                start(app, where)
+                python = app.command[0]
+                run([python, "-c", SEED_USERS, app.env["DATABASE_URL"], str(LIST_ROWS)], where)
+                found = list_cells(app, where)
+                first = found["deep"][:1]
+                expected = [str((LIST_DEEP_PAGE - 1) * LIST_LIMIT + 1)]
+                check = "ok" if first == expected else f"page {LIST_DEEP_PAGE} starts at {first}"
+                checks.append(f"{app.key}: {app.label}; sanity check {check}")
+                if check != "ok":
+                    raise BenchError(f"{app.label}: {check}")
+                app.check = ",".join(found["filtered"])
+            for database in LIST_DATABASES:
+                answers = {app.check for db, app in apps if db == database}
+                if len(answers) != 1:
+                    raise BenchError(f"{database}: the apps answer the filtered page differently")
+            for _, app in apps:  # warm-up
+                endpoint = Endpoint(
+                    "warm-up", "list_pages.lua", [str(where / f"{app.key}-first.txt")]
+                )
+                wrk(wrk_bin, app, endpoint, connections[0], 1, args.threads)
+            for cell in ("first", "deep", "filtered"):
+                for conns in connections:
+                    for i in range(runs):
+                        for database, app in apps:  # side by side: they take turns
+                            log(f"E: {cell} c={conns} run {i + 1}/{runs} {app.key}")
+                            pages = [str(where / f"{app.key}-{cell}.txt")]
+                            endpoint = Endpoint(cell, "list_pages.lua", pages)
+                            result = wrk(wrk_bin, app, endpoint, conns, seconds, args.threads)
+                            key = (app.key.split("-")[0], database, cell, conns)
+                            cells.setdefault(key, Cell()).add(result)
+        finally:
+            for _, app in apps:
+                stop(app)
+            servers.drop()
+    names = {"first": "page 1", "deep": f"page {LIST_DEEP_PAGE}", "filtered": "filtered, sorted"}
+    rows = []
+    for database in LIST_DATABASES:
+        for cell in ("first", "deep", "filtered"):
+            for conns in connections:
+                maybe = {kind: cells.get((kind, database, cell, conns)) for kind in kinds}
+                found = {kind: c for kind, c in maybe.items() if c is not None}
+                if len(found) != len(kinds):
+                    continue
+                ours = found["generated"]
+                peers = [(k, c) for k, c in found.items() if k != "generated"]
+                best_kind, best = max(peers, key=lambda peer: peer[1].rps.median)
+                first = cells.get(("generated", database, "first", conns))
+                deep_ratio = (
+                    f"{first.rps.median / ours.rps.median:.2f}x"
+                    if cell == "deep" and first is not None
+                    else "-"
+                )
+                errors = "/".join(str(c.non2xx + c.timeouts + c.socket) for c in found.values())
+                rows.append(
+                    [
+                        DATABASES[database],
+                        names[cell],
+                        str(conns),
+                        *(found[kind].rps.fmt(0) for kind in kinds),
+                        f"{ours.rps.median / best.rps.median:.2f}x ({best_kind})",
+                        deep_ratio,
+                        " / ".join(f"{found[kind].p99.median:.0f}" for kind in kinds),
+                        errors,
+                    ]
+                )
+    headers = [
+        "database",
+        "request",
+        "conns",
+        "generated req/s",
+        "plain req/s",
+        "fastcrud req/s",
+        "vs best peer",
+        "page 1 / this",
+        "p99 ms (gen / plain / fastcrud)",
+        "errors",
+    ]
+    lines = [
+        f"wrk: {runs} run(s) of {seconds} s per cell, {args.threads} threads, --timeout 2s; the "
+        f"apps take turns run by run; {LIST_ROWS} users seeded in one INSERT; page "
+        f"{LIST_DEEP_PAGE} by cursor on the generated app, by offset on the peers; filtered: "
+        f"GET /users?{urlencode(LIST_FILTER)}",
+        *servers.notes,
+        *checks,
+        table(headers, rows),
+        "vs best peer: the generated app's median req/s over the best peer's (target >= 1.0x);"
+        f" page 1 / this: the generated app's page 1 req/s over its page {LIST_DEEP_PAGE}'s"
+        " (target <= 1.5x)",
+    ]
+    raw = {
+        f"{kind} {database} {cell} c={conns}": {
+            "rps": c.rps.values,
+            "p99_ms": c.p99.values,
+            "errors": c.non2xx + c.timeouts + c.socket,
+        }
+        for (kind, database, cell, conns), c in cells.items()
+    }
+    return lines, raw
+
+
 def selected(args: argparse.Namespace) -> set[str]:
     items: set[str] = set()
     for word in filter(None, (w.strip() for w in args.only.split(","))):
         if word == "cli":
             items.update(CLI_ITEMS)
-        elif word in CLI_ITEMS or word in APP_ITEMS or word in ("scale", "links"):
+        elif word in CLI_ITEMS or word in APP_ITEMS or word in ("scale", "links", "lists"):
             items.add(word)
         else:
             raise SystemExit(
-                f"--only: unknown {word!r}; choose from cli, app, scale, links, "
+                f"--only: unknown {word!r}; choose from cli, app, scale, links, lists, "
                 f"{', '.join(CLI_ITEMS)}"
             )
     return items - set(filter(None, (w.strip() for w in args.skip.split(","))))
@@ -1613,6 +1835,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             out += [f"  {part}" for line in link_lines for part in line.splitlines()]
         except BenchError as error:
             out += ["", f"D. links: FAILED: {error}"]
+            status = 1
+    if "lists" in items:
+        try:
+            list_lines, raw["lists"] = bench_lists(args, fastsqla)
+            out += ["", "E. Lists on 100,000 rows (issue 24): pages, filters and sort vs peers"]
+            out += [f"  {part}" for line in list_lines for part in line.splitlines()]
+        except BenchError as error:
+            out += ["", f"E. lists: FAILED: {error}"]
             status = 1
     if "app" in items:
         try:

@@ -33,9 +33,22 @@ class FieldType:
     model_imports: tuple[Import, ...] = ()  # what `column` and `annotation` need
     schema_imports: tuple[Import, ...] = ()  # what `schema_annotation` needs
     sample_imports: tuple[Import, ...] = ()  # what `sample` needs
+    # The list's filters (`listing.OPERATORS`), and whether the list sorts by it.
+    operators: tuple[str, ...] = ()
+    sortable: bool = True
+    # A filter's value as a query parameter spells it, when it differs from the body's.
+    query_annotation: str = ""
+    query_imports: tuple[Import, ...] = ()
 
     def schema_annotation(self, max_length: int | None = None) -> str:
         return (self.input_annotation or self.annotation).format(max=max_length)
+
+    def filter_annotation(self, max_length: int | None = None) -> str:
+        return self.query_annotation or self.schema_annotation(max_length)
+
+
+# The operators of the types whose values are ordered.
+ORDERED = ("eq", "gt", "gte", "lt", "lte", "in")
 
 
 TYPES: dict[str, FieldType] = {
@@ -54,6 +67,7 @@ TYPES: dict[str, FieldType] = {
                 ("pydantic", "Field"),
                 ("{package}.field_types", "Text"),
             ),
+            operators=("eq", "in", "contains", "startswith"),
         ),
         FieldType(
             "text",
@@ -66,6 +80,8 @@ TYPES: dict[str, FieldType] = {
             help="long text",
             model_imports=(("{package}.column_types", "LongText"),),
             schema_imports=(("{package}.field_types", "LongStr"),),
+            operators=("contains", "startswith"),
+            sortable=False,
         ),
         FieldType(
             "int",
@@ -76,6 +92,9 @@ TYPES: dict[str, FieldType] = {
             help="32-bit integer",
             model_imports=(("sqlalchemy", "Integer"),),
             schema_imports=(("{package}.field_types", "Int32"),),
+            operators=ORDERED,
+            query_annotation="Int32Param",
+            query_imports=(("{package}.field_types", "Int32Param"),),
         ),
         FieldType(
             "bigint",
@@ -86,6 +105,9 @@ TYPES: dict[str, FieldType] = {
             help="64-bit integer column, up to 2**53 through the API",
             model_imports=(("sqlalchemy", "BigInteger"),),
             schema_imports=(("{package}.field_types", "Int64"),),
+            operators=ORDERED,
+            query_annotation="Int64Param",
+            query_imports=(("{package}.field_types", "Int64Param"),),
         ),
         FieldType(
             "float",
@@ -96,6 +118,9 @@ TYPES: dict[str, FieldType] = {
             help="double-precision float",
             model_imports=(("sqlalchemy", "Double"),),
             schema_imports=(("{package}.field_types", "Float64"),),
+            operators=ORDERED,
+            query_annotation="Float64Param",
+            query_imports=(("{package}.field_types", "Float64Param"),),
         ),
         FieldType(
             "decimal",
@@ -106,6 +131,7 @@ TYPES: dict[str, FieldType] = {
             help="exact number, 12 digits with 2 decimals",
             model_imports=(("sqlalchemy", "Numeric"), ("decimal", "Decimal")),
             schema_imports=(("{package}.field_types", "Decimal12_2"),),
+            operators=ORDERED,
         ),
         FieldType(
             "bool",
@@ -117,6 +143,8 @@ TYPES: dict[str, FieldType] = {
             help="true or false",
             model_imports=(("sqlalchemy", "Boolean"),),
             schema_imports=(("{package}.field_types", "Bool"),),
+            operators=("eq",),
+            query_annotation="bool",
         ),
         FieldType(
             "date",
@@ -128,6 +156,7 @@ TYPES: dict[str, FieldType] = {
             model_imports=(("sqlalchemy", "Date"), ("datetime", "date")),
             schema_imports=(("{package}.field_types", "Day"),),
             sample_imports=(("datetime", "date"), ("datetime", "timedelta")),
+            operators=ORDERED,
         ),
         FieldType(
             "datetime",
@@ -139,6 +168,7 @@ TYPES: dict[str, FieldType] = {
             model_imports=(("{package}.column_types", "UTCDateTime"), ("datetime", "datetime")),
             schema_imports=(("{package}.field_types", "UTCDatetime"),),
             sample_imports=(("datetime", "timedelta"), ("tests.factories", "EPOCH")),
+            operators=ORDERED,
         ),
         FieldType(
             "uuid",
@@ -149,6 +179,7 @@ TYPES: dict[str, FieldType] = {
             model_imports=(("sqlalchemy", "Uuid"), ("uuid", "UUID")),
             schema_imports=(("uuid", "UUID"),),
             sample_imports=(("uuid", "UUID"),),
+            operators=("eq", "in"),
         ),
         FieldType(
             "json",
@@ -161,6 +192,7 @@ TYPES: dict[str, FieldType] = {
             help="a JSON object",
             model_imports=(("{package}.column_types", "PortableJSON"), ("typing", "Any")),
             schema_imports=(("{package}.field_types", "JSONObject"),),
+            sortable=False,
         ),
         FieldType(
             "enum",
@@ -174,6 +206,7 @@ TYPES: dict[str, FieldType] = {
                 ("sqlalchemy", "Enum"),
                 ("{package}.column_types", "enum_values"),
             ),
+            operators=("eq", "in"),
         ),
         FieldType(
             "many",
@@ -192,6 +225,7 @@ TYPES: dict[str, FieldType] = {
                 ("sqlalchemy.orm", "relationship"),
             ),
             schema_imports=(("{package}.field_types", "Links"),),
+            sortable=False,
         ),
         FieldType(
             "ref",
@@ -202,6 +236,9 @@ TYPES: dict[str, FieldType] = {
             help="reference to another model: author:ref:User",
             model_imports=(("sqlalchemy", "ForeignKey"), ("sqlalchemy.orm", "relationship")),
             schema_imports=(("{package}.field_types", "Reference"),),
+            operators=("eq", "in"),
+            query_annotation="ReferenceParam",
+            query_imports=(("{package}.field_types", "ReferenceParam"),),
         ),
     )
 }
@@ -308,6 +345,11 @@ def parse_field(spec: str) -> Field:
         raise FieldSpecError(
             f"invalid field name {name!r} in {spec!r}: use lower-case letters, digits and "
             "underscores, starting with a letter"
+        )
+    if "__" in name:
+        raise FieldSpecError(
+            f"invalid field name {name!r} in {spec!r}: `__` separates a field from its "
+            "operator in a list's filters (`price__gt`): use single underscores"
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise FieldSpecError(f"field name {name!r} is a Python keyword: choose another name")

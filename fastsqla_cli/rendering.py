@@ -389,13 +389,13 @@ def member_names(values: Iterable[str]) -> list[str]:
     return names
 
 
-SCHEMA_SUFFIXES = ("Create", "Read", "Update")
+SCHEMA_SUFFIXES = ("Create", "Read", "Update", "Query", "Page")
 ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict", "list", "property")  # models
 
 # Names a router defines, imports or uses as locals, besides those made from its model's.
 ROUTER_NAMES = frozenset(
     {
-        *("router", "session", "connection", "data", "offset", "limit", "rows", "query"),
+        *("router", "session", "connection", "data", "params", "page", "listing", "query"),
         *("result", "found", "changes", "linked"),
         *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
         *("setattr", "dict"),  # builtins the route bodies call
@@ -444,10 +444,10 @@ def _schema_namespace(package: str, m: ModelName, views: list[FieldView]) -> Nam
     `classmethod` or `field_validator` must not break the validator."""
     imports = [
         *_schema_imports(package, m, views),
-        ("builtins", "classmethod"),
-        ("builtins", "object"),
+        *(("builtins", name) for name in ("classmethod", "object", "str", "bool")),
     ]
-    return namespace(imports, [v.column_name for v in views])
+    classes = [m.class_name + suffix for suffix in SCHEMA_SUFFIXES]  # the module's own
+    return namespace(imports, [*(v.column_name for v in views), *classes])
 
 
 def _schema_imports(package: str, m: ModelName, views: list[FieldView]) -> list[Import]:
@@ -457,11 +457,72 @@ def _schema_imports(package: str, m: ModelName, views: list[FieldView]) -> list[
     ]
     if any(not v.field.optional for v in views):
         imports += [("pydantic", "field_validator"), ("pydantic.json_schema", "SkipJsonSchema")]
+    imports += [
+        ("typing", "Annotated"),
+        ("pydantic.json_schema", "SkipJsonSchema"),
+        (f"{package}.listing", "ListQuery"),
+        (f"{package}.listing", "Page"),
+        (f"{package}.listing", "sort_by"),
+    ]
+    operators = [op for v in views if v.link is None for _, op in filter_parameters(v)]
+    if operators:
+        imports.append((f"{package}.listing", "Filter"))
+    if "in" in operators:
+        imports.append((f"{package}.listing", "OneOf"))
     for v in views:
         imports += _imports(package, v.field.kind.schema_imports)
+        imports += _imports(package, v.field.kind.query_imports)
         if v.enum:
             imports.append((f"{package}.models.{m.module}", v.enum))
+        if v.link is not None:
+            imports += [("pydantic", "Field"), (f"{package}.field_types", "ReferenceParam")]
     return imports
+
+
+# The parameters every list takes (`listing.ListQuery`): a field of one of these names is
+# filtered by equality as `<name>__eq`.
+LIST_PARAMETERS = ("sort", "cursor", "limit", "count")
+
+
+def query_lines(views: list[FieldView], n: Namespace) -> list[str]:
+    """The fields of a model's `...Query`: its sort, and each filter its fields allow."""
+    sortable = [f'"{v.column_name}"' for v in views if v.link is None and v.field.kind.sortable]
+    annotated = n["Annotated"]
+    lines = [f'sort: {annotated}[{n["str"]}, {_call(n["sort_by"], sortable)}] = "id"']
+    # A query parameter is given or left out, never null: its schema does not offer null.
+    absent = f"{n['SkipJsonSchema']}[None]"
+    for v in views:
+        column, kind = v.column_name, v.field.kind
+        if v.link is not None:
+            target = v.target.class_name if v.target is not None else ""
+            described = f'{n["Field"]}(description="Only the rows linked to this {target}")'
+            reference = n["ReferenceParam"]
+            lines.append(f"{column}: {annotated}[{reference} | {absent}, {described}] = None")
+            continue
+        value = n.qualify(v.enum or kind.filter_annotation(v.field.max_length))
+        for name, operator in filter_parameters(v):
+            arguments = [f'"{column}"', *([f'"{operator}"'] if operator != "eq" else [])]
+            mark = _call(n["Filter"], arguments)
+            annotation = {"in": f"{n['OneOf']}[{value}]", "isnull": n["bool"]}.get(operator, value)
+            lines.append(f"{name}: {annotated}[{annotation} | {absent}, {mark}] = None")
+    return lines
+
+
+def filter_parameters(v: FieldView) -> list[tuple[str, str]]:
+    """The query parameter of each filter of a field, with its operator."""
+    operators = [*v.field.kind.operators, *(["isnull"] if v.field.optional else [])]
+    column = v.column_name
+    return [
+        (column if op == "eq" and column not in LIST_PARAMETERS else f"{column}__{op}", op)
+        for op in operators
+    ]
+
+
+# The types whose values a database sorts by its collation (MySQL's ignores case).
+_TEXTUAL = ("str", "enum", "uuid")
+# How the generated tests compare a field's JSON values, where JSON's own values would not.
+_AS_VALUE = {"decimal": "Decimal", "datetime": "datetime.fromisoformat"}
+_AS_VALUE_IMPORTS = {"decimal": ("decimal", "Decimal"), "datetime": ("datetime", "datetime")}
 
 
 RECORD_WIDTH = 79  # the docstring's record of commands stays within any usual line length
@@ -563,12 +624,10 @@ def render_model(
         (f"{package}.database", "SessionDep"),
         (f"{package}.errors", "NotFound"),
         (f"{package}.errors", "responses"),
-        (f"{package}.routers", "Limit"),
-        (f"{package}.routers", "Offset"),
         (f"{package}.routers", "RowId"),
+        ("fastapi", "Query"),
+        (package, "listing"),
     ]
-    if refs or links:  # the list's filters
-        library_imports.append(("fastapi", "Query"))
     if links:
         library_imports.append(("sqlalchemy.orm", "selectinload"))
     own_imports: list[Import] = [
@@ -624,6 +683,22 @@ def render_model(
             for v in [*other_refs, *other_links]
             if v.target is not None
         ]
+    sorts = [v.column_name for v in views if v.link is None and v.field.kind.sortable]
+    filters = [
+        (parameter, v.column_name, operator)
+        for v in views
+        if v.link is None
+        for parameter, operator in filter_parameters(v)
+    ]
+    as_value = {v.column_name: _AS_VALUE[v.field.type] for v in views if v.field.type in _AS_VALUE}
+    test_imports.append(("tests.pages", "every_row"))
+    if sorts or filters:
+        test_imports.append(("collections.abc", "Callable"))
+        test_imports += [
+            _AS_VALUE_IMPORTS[v.field.type] for v in views if v.field.type in _AS_VALUE
+        ]
+    if filters:
+        test_imports += [("operator", name) for name in ("eq", "ge", "gt", "le", "lt")]
     if links:
         test_imports += [
             ("sqlalchemy", "event"),
@@ -637,13 +712,19 @@ def render_model(
         "other_refs": other_refs,
         "links": links,
         "other_links": other_links,
-        "filters": refs or links,
         "columns": [v for v in views if v.link is None],
         # The model's constructor takes no link: the route sets them, once checked.
         "exclude_links": (
             "exclude={" + ", ".join(f'"{v.column_name}"' for v in links) + "}" if links else ""
         ),
         "plain": plain,
+        "sorts": sorts,
+        "texts_sorted": [
+            v.column_name for v in views if v.column_name in sorts and v.field.type in _TEXTUAL
+        ],
+        "filters": filters,
+        "self_refs": [v.column_name for v in refs if v.is_self],
+        "as_value": as_value,
         "unique": [v.column_name for v in unique],
         "required": [v.column_name for v in views if not v.field.optional],
         "required_in_create": [
@@ -687,6 +768,7 @@ def render_model(
             "schemas.py.jinja",
             imports=import_lines(schema_names.imports),
             n=schema_names,
+            query_lines=query_lines(views, schema_names),
             **context,
         ),
         pkg / "routers" / f"{m.module}.py": render(
@@ -765,6 +847,7 @@ _GENERATED_NAMES = frozenset(
         *(name for kind in TYPES.values() for _, name in kind.schema_imports),
         *("Mapped", "mapped_column", "Base", "ConfigDict", "RequestBody", "field_validator"),
         "SkipJsonSchema",
+        *("Filter", "ListQuery", "OneOf", "Page", "sort_by"),
     }
 )
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from fastsqla_cli.check import CheckReport, Reporter
+    from fastsqla_cli.naming import ModelName
 
 CONFLICT_MARKER = "<<<<<<< before updating"
 # Answers that the template takes but copier does not record (`when: false` questions),
@@ -200,6 +201,95 @@ _IN_0_1_0: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def _lists_as_before(text: str, kind: str, package: str, m: ModelName) -> str:
+    """A model's router, schemas or tests as 0.2.0 writes them, with the list as it was
+    before 0.2.0 (`?offset=&limit=` and a JSON array) instead of `listing`'s pages."""
+    pkg = re.escape(package)
+    if kind == "routers":
+        for name in ("Page", "Query"):
+            text = text.replace(
+                f"from {package}.schemas.{m.module} import {m.class_name}{name}\n", ""
+            )
+        text = re.sub(rf"^from {pkg} import listing\n", "", text, flags=re.M)
+        text = text.replace(
+            f"from {package}.routers import RowId\n",
+            f"from {package}.routers import Limit\nfrom {package}.routers import Offset\n"
+            f"from {package}.routers import RowId\n",
+        )
+        text = text.replace(
+            f"READ_ALL = select({m.class_name}.__table__)\n",
+            f"READ_ALL = select({m.class_name}.__table__).order_by({m.class_name}.id)\n",
+        )
+        route = re.compile(
+            r'@router\.get\(\n    "",\n(?:.*\n)*?async def (?P<name>list_\w+)\(\n'
+            r"    params: .*\n    connection: (?P<dep>\S+),\n\) -> dict\[str, (?P<any>\S+)\]:\n"
+            r"(?:.*\n)*?    return await listing\.page\(connection, READ_ALL, params\)\n"
+        )
+        return route.sub(
+            lambda found: (
+                f'@router.get("", response_model=list[{m.class_name}Read])\n'
+                f"async def {found['name']}(\n    connection: {found['dep']},\n"
+                "    offset: Offset = 0,\n    limit: Limit = 20,\n"
+                f") -> list[dict[str, {found['any']}]]:\n"
+                "    rows = await connection.execute(READ_ALL.offset(offset).limit(limit))\n"
+                "    return [dict(row) for row in rows.mappings()]\n"
+            ),
+            text,
+        )
+    if kind == "schemas":
+        text = re.sub(rf"\n\n\nclass {m.class_name}Query\(ListQuery\):\n(?:.*\n?)*", "\n", text)
+        text = re.sub(rf"^from {pkg}\.listing import \w+\n", "", text, flags=re.M)
+        params = r"(?:Int32|Int64|Float64|Reference)Param"
+        text = re.sub(rf"^from {pkg}\.field_types import {params}\n", "", text, flags=re.M)
+        if text.count("Annotated") == 1:
+            text = text.replace("from typing import Annotated\n", "")
+        return re.sub(r"\n{3,}(?=from )", "\n\n", text)
+    if kind == "tests":
+        for line in (
+            r"from collections\.abc import Callable",
+            r"from operator import \w+",
+            r"from tests\.pages import every_row",
+            r"from decimal import Decimal",
+            r"from datetime import datetime",
+        ):
+            text = re.sub(rf"^{line}\n", "", text, flags=re.M)
+        text = re.sub(r"^SORTS = .*\n(?:(?!REFERENCES|\n).*\n)*", "", text, flags=re.M)
+        text = re.sub(r"^def value_of\((?:.*\n)*?(?=def same\()", "", text, flags=re.M)
+        text = text.replace('.json()["items"]', ".json()")
+        return re.sub(
+            r"^async def test_the_list_pages_in_id_order\((?:.*\n)*?"
+            r"(?=async def test_update_changes_only_the_given_fields)",
+            lambda found: _LIST_TESTS_BEFORE.format(route=m.route, module=m.module),
+            text,
+            flags=re.M,
+        )
+    return text
+
+
+_LIST_TESTS_BEFORE = """async def test_list_pages_in_id_order(client: AsyncClient) -> None:
+    rows = [await create_{module}(client) for _ in range(3)]
+    everything = await client.get("{route}", params={{"limit": 100}})
+    assert everything.status_code == 200
+    ids = [row["id"] for row in everything.json()]  # the shared rows first, if any
+    assert ids == sorted(ids) and everything.json()[-3:] == rows
+    page = await client.get("{route}", params={{"offset": len(ids) - 2, "limit": 1}})
+    assert page.json() == [rows[1]]
+
+
+@pytest.mark.parametrize(
+    "params", [{{"limit": 0}}, {{"limit": 101}}, {{"offset": -1}}, {{"offset": 2**31}}]
+)
+async def test_list_rejects_paging_out_of_range(
+    client: AsyncClient,
+    params: dict[str, int],
+) -> None:
+    response = await client.get("{route}", params=params)
+    assert response.status_code == 422
+
+
+"""
+
+
 def _reference_filters(root: Path) -> None:
     """0.2.0 filters a list by each reference and tests it: the router, tests and test data
     of each model with references that read as 0.1.0 wrote them become what 0.2.0 writes;
@@ -218,20 +308,29 @@ def _reference_filters(root: Path) -> None:
             targets = resolve_references(model, fields, models)
         except FastsqlaError:  # no record, or one fastsqla cannot read: left as it is
             continue
-        if not any(field.type == "ref" for field in fields):
-            continue
         files = render_model(project.package, model, fields, targets, commands).files
         laid_out = format_python(root, files, first_party=(project.package, "tests"))
+        untouched: dict[Path, str] = {}
         for relative, text in laid_out.items():
-            undo = _IN_0_1_0.get(relative.parent.name)
+            kind = relative.parent.name
             path = root / relative
-            if undo is None or not path.is_file():
+            if kind not in ("routers", "schemas", "tests", "factories") or not path.is_file():
                 continue
-            old = _shared_references(text) if relative.parent.name == "factories" else text
-            for pattern, replacement in undo:
+            old = _shared_references(text) if kind == "factories" else text
+            old = _lists_as_before(old, kind, project.package, model)
+            for pattern, replacement in _IN_0_1_0.get(kind, ()):
                 old = re.sub(pattern, replacement, old, flags=re.M)
             if path.read_text(encoding="utf-8") == old:
-                path.write_text(text, encoding="utf-8")
+                untouched[path] = text
+        # The router, the schemas and the tests of a list change together, or not at all.
+        lists = [root / relative for relative in laid_out if relative.parent.name in _LISTS]
+        if not all(path in untouched for path in lists):
+            untouched = {path: text for path, text in untouched.items() if path not in lists}
+        for path, text in untouched.items():
+            path.write_text(text, encoding="utf-8")
+
+
+_LISTS = ("routers", "schemas", "tests")
 
 
 # The steps of every release, oldest first. An update runs those of the versions after the

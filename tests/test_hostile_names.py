@@ -35,6 +35,11 @@ HOSTILE = [
     (["Any", "data:json"], "`typing.Any`, in its column's annotation and in its router"),
     (["Base", "name:str"], "the declarative base it subclasses"),
     (
+        ["Page", "sort:str", "cursor:int:optional", "limit:bool", "sort_by:str", "filter:str"],
+        "the list's `Page` and `sort_by`; fields named as the list's own parameters",
+    ),
+    (["Listing", "params:str", "page:int"], "the router's `listing` module and its locals"),
+    (
         [
             *("Shadow", "date:date", "when:date", "mapped_column:str", "int:int", "count:int"),
             *("relationship:str", "owner:ref:User", "str:str", "classmethod:str"),

@@ -146,6 +146,7 @@ CASES = [
     ("a model whose class reads like a digit", a_project, ["add-model", "Os", "x:str", "--project", "shop"], 2, "'Os' makes the class O, which reads like a digit"),
     ("a model whose module reads like a digit", a_project, ["add-model", "L", "x:str", "--project", "shop"], 2, "'L' makes the module l, which reads like a digit"),
     ("a field that reads like a digit", a_project, ["add-model", "Post", "l:str", "--project", "shop"], 2, "field name 'l' reads like the digit 1"),
+    ("a field whose name holds an operator's separator", a_project, ["add-model", "Post", "price__gt:int", "--project", "shop"], 2, "`__` separates a field from its operator"),
     ("unknown type", a_project, ["add-model", "Post", "title:strr", "--project", "shop"], 2, "unknown type 'strr'"),
     ("model exists", a_project, ["add-model", "User", "x:int", "--project", "shop"], 2, "already has a model User"),
     ("no such interpreter, add-model", a_project, ["add-model", "Post", "title:str", "--project", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),

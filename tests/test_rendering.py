@@ -60,7 +60,7 @@ def test_imports_are_sorted_by_the_projects_isort_settings(tmp_path: Path) -> No
     add_model(project.root, "Post", ["title:str", "author:ref:User"])
     router = (project.root / "shop" / "routers" / "post.py").read_text()
     assert "from fastapi import APIRouter, Depends" in router  # merged, as that config wants
-    assert "from shop.routers import Limit, Offset, RowId" in router
+    assert "from shop.schemas.post import PostCreate, PostPage, PostQuery, PostRead" in router
 
 
 def test_a_file_ruff_cannot_parse_is_refused(tmp_path: Path) -> None:

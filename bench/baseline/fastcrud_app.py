@@ -12,7 +12,8 @@ The database set-up is the plain one of `plain_app.py` (SQLAlchemy 2.0 `Declarat
 session per request through `Depends(get_session)`), and so are the model, the schemas
 and their limits. Routes: POST /users (201, 409 on a duplicate email), GET /users/{id}
 (404 when missing), GET /users?offset=&limit= (a JSON array of at most `limit` users, 20
-by default, ordered by id).
+by default, ordered by id), with part E's filter and sort (`name__startswith`, through
+FastCRUD's `name__ilike`, and `sort=-email`).
 
 `DATABASE_URL` picks the database (SQLite, PostgreSQL or MariaDB). The bench serves it like
 the generated app: one worker, uvicorn's defaults, access log on.
@@ -98,9 +99,20 @@ async def list_users(
     session: SessionDep,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    name__startswith: Annotated[str | None, Query(max_length=255)] = None,
+    sort: Annotated[str, Query(pattern="^(id|-email)$")] = "id",
 ) -> Any:
+    # FastCRUD's own operators: `name__ilike` for a case-insensitive prefix.
+    filters = {} if name__startswith is None else {"name__ilike": f"{name__startswith}%"}
+    columns, orders = (["email", "id"], ["desc", "asc"]) if sort == "-email" else ("id", "asc")
     page = await user_crud.get_multi(
-        session, offset=offset, limit=limit, sort_columns="id", return_total_count=False
+        session,
+        offset=offset,
+        limit=limit,
+        sort_columns=columns,
+        sort_orders=orders,
+        return_total_count=False,
+        **filters,
     )
     return page["data"]
 

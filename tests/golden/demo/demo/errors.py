@@ -92,6 +92,16 @@ class MissingReference(FieldError):
     type = "missing_reference"
 
 
+class InvalidCursor(AppError):
+    """A list's `cursor` that this list, with these filters and sort, did not make."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    type = "invalid_cursor"
+
+    def loc(self, request: Request) -> list[str | int]:
+        return ["query", "cursor"]
+
+
 class DatabaseUnavailable(AppError):
     """The database cannot serve the request now; a retry after `Retry-After` may work."""
 

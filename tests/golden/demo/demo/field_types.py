@@ -39,6 +39,13 @@ def _not_a_number(value: object) -> object:
     return value
 
 
+def _not_a_timestamp(value: object) -> object:
+    # Lax parsing would also read text that spells a number ("0") as seconds since 1970.
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9.]+\s*", value):
+        raise ValueError("write it in ISO 8601 (2024-01-31, 2024-01-31T12:00:00Z)")
+    return _not_a_number(value)
+
+
 def _integer(value: object) -> object:
     # JSON's integers: 3 and 3.0 (one number to JSON), not "3" nor true.
     if isinstance(value, float) and value.is_integer():
@@ -50,18 +57,24 @@ def _integer(value: object) -> object:
 
 Text = Annotated[str, Strict(), Field(pattern=NO_NUL)]
 LongStr = Annotated[str, Strict(), Field(pattern=NO_NUL, max_length=LONG_TEXT_MAX_LENGTH)]
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1), BeforeValidator(_integer)]
+# Each number type twice: as a query parameter spells it (`?price__gt=3`, text read as a
+# number: `...Param`), and as JSON must give it (a number of the right kind).
+Int32Param = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int32 = Annotated[Int32Param, BeforeValidator(_integer)]
 # A BIGINT column holds 64 bits, but JSON parsers that read numbers as doubles (JavaScript,
 # most validators) read integers exactly up to 2**53 only: the API takes those.
-Int64 = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1), BeforeValidator(_integer)]
-Float64 = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Int64Param = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
+Int64 = Annotated[Int64Param, BeforeValidator(_integer)]
+Float64Param = Annotated[float, Field(allow_inf_nan=False)]
+Float64 = Annotated[Float64Param, Strict()]
 Bool = Annotated[bool, Strict()]
 # The id of a row of another table (ids are positive 32-bit integers).
-Reference = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_integer)]
+ReferenceParam = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Reference = Annotated[ReferenceParam, BeforeValidator(_integer)]
 # The ids of the rows a many-to-many field links to (a repeated one counts once).
 MAX_LINKS = 1000
 Links = Annotated[list[Reference], Field(max_length=MAX_LINKS)]
-Day = Annotated[date, BeforeValidator(_not_a_number)]
+Day = Annotated[date, BeforeValidator(_not_a_timestamp)]
 
 # On 0001-01-01 a zone ahead of UTC, on 9999-12-31 one behind it: in UTC, such a time
 # leaves the years 1-9999 that Python and the databases share.
@@ -71,7 +84,7 @@ OUT_OF_RANGE_TIME = r"(0001-01-01[Tt ].*\+(?!00:00)|9999-12-31[Tt ].*-(?!00:00))
 def _time_in_range(value: object) -> object:
     if isinstance(value, str) and re.match(OUT_OF_RANGE_TIME, value):
         raise ValueError("in UTC, this time is before year 1 or after year 9999")
-    return _not_a_number(value)
+    return _not_a_timestamp(value)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -114,15 +127,15 @@ Decimal12_2 = Annotated[
     WithJsonSchema({"type": "string", "format": "decimal", "pattern": DECIMAL_12_2}),
 ]
 
-# A JSON object the databases can all store: keys and strings without NUL, integers within
-# the Int64 range, finite numbers, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32
+# A JSON object the databases can all store: keys and strings without NUL, finite numbers
+# within the Int64 range, nested at most MAX_JSON_DEPTH deep (MariaDB refuses 32
 # levels), at most LONG_TEXT_MAX_LENGTH characters once written. Its schema says "an
 # object" and these rules in words: the rules as a schema would be recursive, which client
 # generators cannot read (openapi-python-client drops such an object's content).
 MAX_JSON_DEPTH = 16
 JSON_RULES = (
-    f"keys and strings without the NUL character, integers within ±{2**53 - 1}, finite "
-    f"numbers, nested at most {MAX_JSON_DEPTH} levels deep, at most {LONG_TEXT_MAX_LENGTH} "
+    f"keys and strings without the NUL character, finite numbers within ±{2**53 - 1}, "
+    f"nested at most {MAX_JSON_DEPTH} levels deep, at most {LONG_TEXT_MAX_LENGTH} "
     "characters once written"
 )
 
@@ -149,8 +162,10 @@ def _unstorable(value: object, depth: int = 1) -> str | None:
         return None
     if isinstance(value, int):
         return None if abs(value) <= 2**53 - 1 else f"an integer is beyond ±{2**53 - 1}"
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "a number is not finite"
+    if isinstance(value, float):  # PostgreSQL gives 1e20 back as 100000000000000000000
+        if not math.isfinite(value):
+            return "a number is not finite"
+        return None if abs(value) <= 2**53 - 1 else f"a number is beyond ±{2**53 - 1}"
     return "it holds a value JSON does not have"
 
 

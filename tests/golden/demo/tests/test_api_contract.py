@@ -65,9 +65,10 @@ schema.app = app
 
 
 # What a schema-valid request may still be refused for: a reference to a row that does not
-# exist, and a JSON document the databases cannot store (its rules are in the schema's
-# words only: as a schema they would be recursive, which client generators cannot read).
-BEYOND_THE_SCHEMA = {"missing_reference", "json_unstorable"}
+# exist, a JSON document the databases cannot store (its rules are in the schema's words
+# only: as a schema they would be recursive, which client generators cannot read), and a
+# list's cursor that the list did not make.
+BEYOND_THE_SCHEMA = {"missing_reference", "json_unstorable", "invalid_cursor"}
 
 
 def is_beyond_the_schema(response: Response) -> bool:
@@ -82,8 +83,8 @@ def is_beyond_the_schema(response: Response) -> bool:
 @schemathesis.check
 def positive_data_accepted(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
     """Every schema-valid request is accepted, but for the refusals the schema cannot
-    express (`BEYOND_THE_SCHEMA`), which only the operations that take a reference or a
-    JSON document answer."""
+    express (`BEYOND_THE_SCHEMA`), which only the operations that take a reference, a
+    JSON document or a cursor answer."""
     if not is_beyond_the_schema(response):
         # raises when rejected; schemathesis types its `Case` loosely
         checks.positive_data_acceptance(ctx, response, case)  # pyright: ignore[reportUnknownMemberType]

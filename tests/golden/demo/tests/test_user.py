@@ -1,5 +1,11 @@
 """`/users`: every route and every error path."""
 
+from collections.abc import Callable
+from operator import eq
+from operator import ge
+from operator import gt
+from operator import le
+from operator import lt
 from typing import Any
 
 import pytest
@@ -9,6 +15,7 @@ from demo.schemas.user import UserCreate
 
 from tests.factories.user import create_user
 from tests.factories.user import user_payload
+from tests.pages import every_row
 
 pytestmark = pytest.mark.anyio
 
@@ -24,6 +31,40 @@ LENGTHS = [
     ("name", 255),
     ("email", 255),
 ]
+SORTS = ["name", "email"]
+TEXTS: list[str] = ["name", "email"]
+FILTERS = [
+    ("name", "name", "eq"),
+    ("name__in", "name", "in"),
+    ("name__contains", "name", "contains"),
+    ("name__startswith", "name", "startswith"),
+    ("email", "email", "eq"),
+    ("email__in", "email", "in"),
+    ("email__contains", "email", "contains"),
+    ("email__startswith", "email", "startswith"),
+]
+# How a field's JSON values compare, where the JSON value alone would not (`"10.5"`).
+AS_VALUE: dict[str, Callable[[Any], Any]] = {}
+COMPARE = {"eq": eq, "gt": gt, "gte": ge, "lt": lt, "lte": le}
+
+
+def value_of(field: str, value: Any) -> Any:
+    return value if value is None or field not in AS_VALUE else AS_VALUE[field](value)
+
+
+def matches(field: str, operator: str, value: Any, found: Any) -> bool:
+    """Whether a row whose ``field`` holds ``found`` passes the filter."""
+    if operator == "isnull":
+        return (found is None) is value
+    if found is None:
+        return False
+    if operator == "in":
+        return found in value
+    if operator == "contains":
+        return str(value).lower() in found.lower()
+    if operator == "startswith":
+        return bool(found.lower().startswith(str(value).lower()))
+    return bool(COMPARE[operator](value_of(field, found), value_of(field, value)))
 
 
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -82,25 +123,130 @@ async def test_an_id_out_of_range_is_422(client: AsyncClient, row_id: str) -> No
         assert response.status_code == 422, (method, response.text)
 
 
-async def test_list_pages_in_id_order(client: AsyncClient) -> None:
+async def test_the_list_pages_in_id_order(client: AsyncClient) -> None:
     rows = [await create_user(client) for _ in range(3)]
-    everything = await client.get("/users", params={"limit": 100})
-    assert everything.status_code == 200
-    ids = [row["id"] for row in everything.json()]  # the shared rows first, if any
-    assert ids == sorted(ids) and everything.json()[-3:] == rows
-    page = await client.get("/users", params={"offset": len(ids) - 2, "limit": 1})
-    assert page.json() == [rows[1]]
+    everything = await every_row(client, "/users", limit=2)
+    ids = [row["id"] for row in everything]  # the shared rows first, if any
+    assert ids == sorted(ids) and everything[-3:] == rows
+    first = (await client.get("/users", params={"limit": len(ids) - 1})).json()
+    assert first["items"] == everything[:-1] and first["total"] is None
+    last = await client.get("/users", params={"cursor": first["next_cursor"]})
+    assert last.json() == {"items": everything[-1:], "next_cursor": None, "total": None}
+
+
+async def test_a_walk_through_the_pages_sees_each_row_once_while_rows_are_added(
+    client: AsyncClient,
+) -> None:
+    for _ in range(5):
+        await create_user(client)
+    there = {row["id"] for row in await every_row(client, "/users")}
+    seen: list[int] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = (await client.get("/users", params=params)).json()
+        seen += [row["id"] for row in page["items"]]
+        await create_user(client)  # between two pages
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert len(seen) == len(set(seen)) and there <= set(seen)
+
+
+async def test_count_gives_the_number_of_rows_the_filters_select(client: AsyncClient) -> None:
+    for _ in range(3):
+        await create_user(client)
+    everything = await every_row(client, "/users")
+    response = await client.get("/users", params={"count": True, "limit": 1})
+    assert response.json()["total"] == len(everything)
+
+
+@pytest.mark.parametrize("field", SORTS)
+@pytest.mark.parametrize("descending", [False, True])
+async def test_the_list_sorts_by_each_field(
+    client: AsyncClient,
+    field: str,
+    descending: bool,
+) -> None:
+    for _ in range(3):
+        await create_user(client)
+    sort = f"-{field}" if descending else field
+    walked = await every_row(client, "/users", sort=sort, limit=2)
+    one_page = (await client.get("/users", params={"sort": sort, "limit": 100})).json()
+    assert walked == one_page["items"] and one_page["next_cursor"] is None
+    empty = [row["id"] for row in walked if row[field] is None]
+    ids = [row["id"] for row in walked]
+    assert ids[: len(empty)] == empty if descending else ids[len(ids) - len(empty) :] == empty
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:  # an empty value last going up
+        return (1,) if row[field] is None else (0, value_of(field, row[field]))
+
+    if field not in TEXTS:  # text sorts by the database's collation, not by code point
+        by_id = sorted(walked, key=lambda row: row["id"])  # ties: in id order
+        assert walked == sorted(by_id, key=key, reverse=descending)
+
+
+@pytest.mark.parametrize(("parameter", "field", "operator"), FILTERS)
+async def test_the_list_filters_with_each_operator(
+    client: AsyncClient,
+    parameter: str,
+    field: str,
+    operator: str,
+) -> None:
+    rows = [await create_user(client) for _ in range(2)]
+    rows.append(await create_user(client))
+    if operator == "isnull":
+        rows.append(await create_user(client, **{field: None}))
+    pivot = rows[1][field]
+    value: Any = pivot
+    if operator == "in":
+        value = [found for found in (rows[0][field], pivot) if found is not None]
+    elif operator == "contains":
+        value = pivot[len(pivot) // 2 :].upper()  # case-insensitive
+    elif operator == "startswith":
+        value = pivot.upper()
+    elif operator == "isnull":
+        value = True
+    found = await every_row(client, "/users", **{parameter: value})
+    assert all(matches(field, operator, value, row[field]) for row in found), found
+    wanted = {row["id"] for row in rows if matches(field, operator, value, row[field])}
+    assert {row["id"] for row in found} & {row["id"] for row in rows} == wanted
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 2**31}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"sort": "-"},
+        {"sort": "no_such_field"},
+        {"cursor": "not a cursor"},
+        {"no_such_field": "1"},
+        {"name__no_such_operator": "1"},
+        {"limit": [1, 2]},
+    ],
 )
-async def test_list_rejects_paging_out_of_range(
+async def test_the_list_refuses_a_parameter_it_does_not_have(
     client: AsyncClient,
-    params: dict[str, int],
+    params: dict[str, Any],
 ) -> None:
     response = await client.get("/users", params=params)
     assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", *params]
+
+
+async def test_a_cursor_serves_only_the_list_that_made_it(client: AsyncClient) -> None:
+    for _ in range(3):
+        await create_user(client)
+    cursor = (await client.get("/users", params={"limit": 1})).json()["next_cursor"]
+    follows = await client.get("/users", params={"limit": 1, "cursor": cursor})
+    assert follows.status_code == 200
+    edited = cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BA")
+    for params in ({"cursor": edited}, {"cursor": cursor, "sort": "-id"}):
+        response = await client.get("/users", params=params)
+        assert response.status_code == 422, params
+        [error] = response.json()["detail"]
+        assert (error["type"], error["loc"]) == ("invalid_cursor", ["query", "cursor"])
 
 
 async def test_update_changes_only_the_given_fields(client: AsyncClient) -> None:

@@ -8,20 +8,22 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Depends
+from fastapi import Query
 from fastapi import status
 from sqlalchemy import bindparam
 from sqlalchemy import select
 
 from demo import integrity
+from demo import listing
 from demo.database import ConnectionDep
 from demo.database import SessionDep
 from demo.errors import NotFound
 from demo.errors import responses
 from demo.models.user import User
-from demo.routers import Limit
-from demo.routers import Offset
 from demo.routers import RowId
 from demo.schemas.user import UserCreate
+from demo.schemas.user import UserPage
+from demo.schemas.user import UserQuery
 from demo.schemas.user import UserRead
 from demo.schemas.user import UserUpdate
 
@@ -61,18 +63,28 @@ async def create_user(
 # The reads go through Core on the request's connection, without a session: each row
 # goes straight into the response model, with no ORM object to build, track and throw
 # away.
-READ_ALL = select(User.__table__).order_by(User.id)
+READ_ALL = select(User.__table__)
 READ_ONE = select(User.__table__).where(User.id == bindparam("id"))
 
 
-@router.get("", response_model=list[UserRead])
+@router.get(
+    "",
+    response_model=UserPage,
+    dependencies=[listing.once_each(UserQuery)],
+)
 async def list_users(
+    params: Annotated[UserQuery, Query()],
     connection: ConnectionDep,
-    offset: Offset = 0,
-    limit: Limit = 20,
-) -> list[dict[str, Any]]:
-    rows = await connection.execute(READ_ALL.offset(offset).limit(limit))
-    return [dict(row) for row in rows.mappings()]
+) -> dict[str, Any]:
+    """A page of User rows, in `id` order unless `sort` says otherwise.
+
+    Filters: `field=value`; `field__in=a&field__in=b`, one of the values;
+    `__gt`, `__gte`, `__lt`, `__lte` for numbers and times; `__contains`
+    and `__startswith` for text, case-insensitive; `__isnull=true|false`
+    for a field that may be empty. Pass `next_cursor` as `cursor`, with the
+    same filters and sort, for the next page.
+    """
+    return await listing.page(connection, READ_ALL, params)
 
 
 @router.get(

@@ -9,6 +9,11 @@ from pydantic.json_schema import SkipJsonSchema
 
 from demo.field_types import RequestBody
 from demo.field_types import Text
+from demo.listing import Filter
+from demo.listing import ListQuery
+from demo.listing import OneOf
+from demo.listing import Page
+from demo.listing import sort_by
 
 
 class UserCreate(RequestBody):
@@ -42,3 +47,39 @@ class UserRead(UserCreate):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+
+
+class UserQuery(ListQuery):
+    """The query of `GET /users`: `sort`, `cursor`, `limit`, `count` and these
+    filters (see `listing`)."""
+
+    sort: Annotated[str, sort_by("name", "email")] = "id"
+    name: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("name")
+    ] = None
+    name__in: Annotated[
+        OneOf[Annotated[Text, Field(max_length=255)]] | SkipJsonSchema[None], Filter("name", "in")
+    ] = None
+    name__contains: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("name", "contains")
+    ] = None
+    name__startswith: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("name", "startswith")
+    ] = None
+    email: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("email")
+    ] = None
+    email__in: Annotated[
+        OneOf[Annotated[Text, Field(max_length=255)]] | SkipJsonSchema[None], Filter("email", "in")
+    ] = None
+    email__contains: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("email", "contains")
+    ] = None
+    email__startswith: Annotated[
+        Annotated[Text, Field(max_length=255)] | SkipJsonSchema[None], Filter("email", "startswith")
+    ] = None
+
+
+class UserPage(Page[UserRead]):
+    """A page of User rows: at most `limit` of them, and the cursor of the
+    next."""
