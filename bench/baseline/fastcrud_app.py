@@ -12,8 +12,8 @@ The database set-up is the plain one of `plain_app.py` (SQLAlchemy 2.0 `Declarat
 session per request through `Depends(get_session)`), and so are the model, the schemas
 and their limits. Routes: POST /users (201, 409 on a duplicate email), GET /users/{id}
 (404 when missing), GET /users?offset=&limit= (a JSON array of at most `limit` users, 20
-by default, ordered by id), with part E's filter and sort (`name__startswith`, through
-FastCRUD's `name__ilike`, and `sort=-email`).
+by default, ordered by id), with part E's filters and sort (`name__startswith`, through
+FastCRUD's `name__ilike`, `email__in` and `sort=-email`).
 
 `DATABASE_URL` picks the database (SQLite, PostgreSQL or MariaDB). The bench serves it like
 the generated app: one worker, uvicorn's defaults, access log on.
@@ -100,10 +100,15 @@ async def list_users(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     name__startswith: Annotated[str | None, Query(max_length=255)] = None,
+    email__in: Annotated[list[str] | None, Query(max_length=100)] = None,
     sort: Annotated[str, Query(pattern="^(id|-email)$")] = "id",
 ) -> Any:
     # FastCRUD's own operators: `name__ilike` for a case-insensitive prefix.
-    filters = {} if name__startswith is None else {"name__ilike": f"{name__startswith}%"}
+    filters: dict[str, Any] = {}
+    if name__startswith is not None:
+        filters["name__ilike"] = f"{name__startswith}%"
+    if email__in is not None:
+        filters["email__in"] = email__in
     columns, orders = (["email", "id"], ["desc", "asc"]) if sort == "-email" else ("id", "asc")
     page = await user_crud.get_multi(
         session,

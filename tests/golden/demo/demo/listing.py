@@ -128,7 +128,7 @@ def once_each(query: type[ListQuery]) -> Any:
         if any(isinstance(mark, Filter) and mark.operator == "in" for mark in field.metadata)
     }
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: no thread for it
         given = Counter(name for name, _ in request.query_params.multi_items())
         for name, times in given.items():
             if times > 1 and name not in lists:
@@ -197,6 +197,8 @@ def _after(keys: list[_Key], values: list[Any]) -> ColumnElement[bool]:
         )
         for index, (column, descending, value) in enumerate(terms)
     ]
+    if len(alternatives) == 1:  # one key: `id > :last`
+        return alternatives[0]
     # The first key's bound on its own lets the database start from its index.
     first, descending, value = terms[0]
     return and_(first <= value if descending else first >= value, or_(*alternatives))
