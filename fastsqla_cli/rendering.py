@@ -614,7 +614,7 @@ def render_model(
     library_imports: list[Import] = [
         ("typing", "Annotated"),
         ("typing", "Any"),
-        ("fastapi", "APIRouter"),
+        (f"{package}.routers", "PrefixedRouter"),
         ("fastapi", "Depends"),
         ("fastapi", "status"),
         ("sqlalchemy", "bindparam"),

@@ -211,6 +211,17 @@ def _lists_as_before(text: str, kind: str, package: str, m: ModelName) -> str:
                 f"from {package}.schemas.{m.module} import {m.class_name}{name}\n", ""
             )
         text = re.sub(rf"^from {pkg} import listing\n", "", text, flags=re.M)
+        # Before 0.2.0 a model's router was FastAPI's own `APIRouter`.
+        if f"from {package}.routers import PrefixedRouter\n" in text:
+            text = text.replace(f"from {package}.routers import PrefixedRouter\n", "")
+            text = re.sub(
+                r"^(?=from fastapi import )",
+                "from fastapi import APIRouter\n",
+                text,
+                count=1,
+                flags=re.M,
+            )
+            text = text.replace("router = PrefixedRouter(", "router = APIRouter(")
         text = text.replace(
             f"from {package}.routers import RowId\n",
             f"from {package}.routers import Limit\nfrom {package}.routers import Offset\n"

@@ -22,6 +22,7 @@ HOSTILE = [
     (["Connection", "row:int"], "the router's connection, ConnectionDep, and its local `row`"),
     (["Row", "value:str"], "locals of the router: `row`, and `value` in its update loop"),
     (["Router", "router:str"], "the name every router module defines"),
+    (["PrefixedRouter", "prefix:str"], "the class every model's router is made with"),
     (["Setattr", "value:str"], "a builtin the update route calls"),
     (["List", "type:str", "self:str"], "builtins shadowed by a submodule; `self` as a column"),
     (["Dict", "str:str"], "a builtin the shared field types use, as model and column"),

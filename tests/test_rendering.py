@@ -59,7 +59,7 @@ def test_imports_are_sorted_by_the_projects_isort_settings(tmp_path: Path) -> No
     pyproject.write_text(pyproject.read_text().replace("force-single-line = true", ""))
     add_model(project.root, "Post", ["title:str", "author:ref:User"])
     router = (project.root / "shop" / "routers" / "post.py").read_text()
-    assert "from fastapi import APIRouter, Depends" in router  # merged, as that config wants
+    assert "from fastapi import Depends, Query, status" in router  # merged, as that config wants
     assert "from shop.schemas.post import PostCreate, PostPage, PostQuery, PostRead" in router
 
 

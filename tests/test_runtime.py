@@ -506,3 +506,62 @@ def test_a_database_that_cannot_be_reached_answers_503_until_it_is_back(
     assert answers == ["404 -", "503 1", "503 1", "503 1", "503 1", "404 -", "201 -"], lines
     unreachable = [line for line in lines if line.startswith("log: The database cannot be re")]
     assert len(unreachable) >= 3, lines
+
+
+# Two model routers and a plain one; the app as the project's `main` builds it from them.
+PREFIXED = """
+import asyncio
+import sys
+from collections import Counter
+from fastapi import APIRouter, FastAPI
+from httpx import ASGITransport, AsyncClient
+from shop.routers import PrefixedRouter
+
+asked = Counter()
+plain_matches = APIRouter.matches
+
+def counting(self, scope):
+    asked[self.prefix] += 1
+    return plain_matches(self, scope)
+
+APIRouter.matches = counting  # what PrefixedRouter defers to inside its prefix
+
+def model(prefix):
+    router = PrefixedRouter(prefix=prefix)
+    router.get("")(lambda: f"list {prefix}")
+    router.get("/{id}")(lambda id: f"one {prefix} {id}")
+    return router
+
+plain = APIRouter()
+plain.get("/health")(lambda: "health")
+app = FastAPI()
+for router in (model("/users"), model("/user-groups"), plain):
+    app.include_router(router)
+
+async def main():
+    transport = ASGITransport(app=app, root_path=sys.argv[1])
+    async with AsyncClient(transport=transport, base_url="http://test" + sys.argv[1]) as client:
+        for method, path in [line.split() for line in sys.argv[2:]]:
+            asked.clear()
+            response = await client.request(method, path.lstrip("/"))
+            print(method, path, response.status_code, response.json(), dict(asked))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+def test_a_model_router_turns_away_a_request_outside_its_prefix(shop: Path, root_path: str) -> None:
+    """A request is matched against the routes of the router whose prefix it is under, and
+    of routers without a prefix, only: the cost of routing does not grow with the models
+    (bench part C). Routing answers as FastAPI's plain routers do."""
+    requests = ["GET /users/7", "GET /user-groups", "GET /health", "GET /usersx", "PUT /users"]
+    lines = run_script(shop, PREFIXED, root_path, *requests).splitlines()
+    assert lines == [
+        "GET /users/7 200 one /users 7 {'/users': 1}",
+        "GET /user-groups 200 list /user-groups {'/user-groups': 1}",
+        "GET /health 200 health {'': 1}",
+        # Under the prefix's text but no route of it: the routers' answers as ever.
+        "GET /usersx 404 {'detail': 'Not Found'} {'/users': 2, '': 2}",  # and with a slash
+        "PUT /users 405 {'detail': 'Method Not Allowed'} {'/users': 1, '': 1}",
+    ]

@@ -6,7 +6,6 @@ Create, read, list, update and delete under `/users`.
 from typing import Annotated
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import Query
 from fastapi import status
@@ -20,6 +19,7 @@ from demo.database import SessionDep
 from demo.errors import NotFound
 from demo.errors import responses
 from demo.models.user import User
+from demo.routers import PrefixedRouter
 from demo.routers import RowId
 from demo.schemas.user import UserCreate
 from demo.schemas.user import UserPage
@@ -27,7 +27,7 @@ from demo.schemas.user import UserQuery
 from demo.schemas.user import UserRead
 from demo.schemas.user import UserUpdate
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = PrefixedRouter(prefix="/users", tags=["users"])
 
 
 async def get_user(
