@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from fastsqla_cli.check import StepResult
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, emoji=False)  # `x:date:optional` stays as written
+errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 LABELS = {
     "render": "Render the project",

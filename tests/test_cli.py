@@ -100,6 +100,14 @@ def test_add_model_field_errors_exit_2_and_write_nothing(tmp_path: Path) -> None
     assert tree_snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("field", ["when:date:default=2024-01-01", "say:smile:x", "at:clock1:y"])
+def test_an_error_quotes_the_field_as_written(tmp_path: Path, field: str) -> None:
+    """`:date:` is a rich emoji code; the message must not turn it into a picture."""
+    assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
+    code, _, err = run("add-model", "Post", field, "--project", str(tmp_path / "shop"))
+    assert code == 2 and f"'{field}'" in err, err
+
+
 def test_dry_run_shows_files_and_writes_nothing(tmp_path: Path) -> None:
     assert run("new", str(tmp_path / "shop"), "--no-check")[0] == 0
     before = tree_snapshot(tmp_path)
