@@ -5,15 +5,16 @@ The public API is small; the command line is a thin layer over it::
     from fastsqla_cli import add_model, check_project, create_project, remove_model
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+# As `typing.TYPE_CHECKING`, without importing `typing` before `__main__` handles Ctrl-C.
+TYPE_CHECKING = False
 
 __version__ = "0.2.0"
 
 __all__ = ["__version__", "add_model", "check_project", "create_project", "remove_model"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from fastsqla_cli.add_model import add_model
     from fastsqla_cli.check import check_project
     from fastsqla_cli.new import create_project
@@ -27,7 +28,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     # Imported on first use, so that `fastsqla --help` stays fast.
     if name in _LAZY:
         import importlib
