@@ -170,7 +170,9 @@ def plan_model(
         project.package, model, fields, targets, revision
     )
     new_texts = {**rendered.files, revision_path: revision_text}
-    laid_out = format_python(project.root, new_texts, first_party=(project.package, "tests"))
+    laid_out = format_python(
+        project.root, new_texts, (project.package, "tests"), refuse_long_lines=True
+    )
     change = filetx.Change(creates={project.root / p: laid_out[p] for p in new_texts})
     filetx.check_writable(change)
     return ModelPlan(project, model, change)

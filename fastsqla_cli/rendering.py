@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from fastsqla_cli.errors import ToolError
+from fastsqla_cli.errors import ToolError, UsageError
 from fastsqla_cli.fields import ON_DELETE, TYPES, Field, Import, parse_field
 from fastsqla_cli.naming import ModelName, link_table, singularize
 
@@ -1036,7 +1036,11 @@ def find_ruff() -> str | None:
 
 
 def format_python(
-    root: Path, files: Mapping[PurePosixPath, str], first_party: Iterable[str] = ()
+    root: Path,
+    files: Mapping[PurePosixPath, str],
+    first_party: Iterable[str] = (),
+    *,
+    refuse_long_lines: bool = False,
 ) -> dict[PurePosixPath, str]:
     """``files`` (paths relative to ``root``) with their imports sorted and their code
     formatted by ruff with the project's configuration (line length, isort settings), the
@@ -1047,7 +1051,9 @@ def format_python(
 
     The files are laid out in a scratch directory, two ruff runs for all of them; a
     ruff configuration in a subdirectory of the project is not consulted.
-    Raises :class:`ToolError` when ruff cannot run or refuses a file.
+    Raises :class:`ToolError` when ruff cannot run or refuses a file; with
+    ``refuse_long_lines``, :class:`UsageError` when a line is still longer than the
+    project's line length once formatted (names too long to wrap).
     """
     ruff = find_ruff()
     if ruff is None:
@@ -1068,6 +1074,19 @@ def format_python(
         sort = ["check", "--fix-only", "--select", "I", "--exit-zero"]
         for command in ([*sort, "--config", first_party_option], ["format"]):
             _ruff(ruff, [*command, *options, *map(str, targets)], root, scratch)
+        if refuse_long_lines:
+            # The project's own rules: a project that does not check E501 is not refused.
+            report = ["check", "--output-format", "concise", "--exit-zero"]
+            found = _ruff(ruff, [*report, *options, *map(str, targets)], root, scratch)
+            if too_long := re.search(
+                r"^(.+?):(\d+):\d+: E501 Line too long \((\d+) > (\d+)\)", found, re.M
+            ):
+                where, line, width, limit = too_long.groups()
+                raise UsageError(
+                    f"these names are too long for the project's line length ({limit}): "
+                    f"{Path(where).relative_to(scratch)} would have a line of {width} "
+                    f"characters (line {line}): choose shorter names"
+                )
         laid_out = {
             path: target.read_text(encoding="utf-8")
             for path, target in zip(python, targets, strict=True)
@@ -1088,7 +1107,7 @@ def ruff_config(root: Path) -> Path | None:
     return None
 
 
-def _ruff(ruff: str, arguments: list[str], root: Path, scratch: str) -> None:
+def _ruff(ruff: str, arguments: list[str], root: Path, scratch: str) -> str:
     try:
         result = subprocess.run(
             [ruff, *arguments], cwd=root, capture_output=True, text=True, check=False
@@ -1102,3 +1121,4 @@ def _ruff(ruff: str, arguments: list[str], root: Path, scratch: str) -> None:
         )
         detail = detail.removeprefix("error: ").replace(scratch + "/", "")
         raise ToolError(f"ruff {arguments[0]} refused the rendered code: {detail}")
+    return result.stdout

@@ -12,6 +12,7 @@ from fastsqla_cli.errors import (
     FieldSpecError,
     ModelNameError,
     NotAProjectError,
+    UsageError,
 )
 from fastsqla_cli.naming import model_name
 from fastsqla_cli.new import create_project
@@ -108,6 +109,12 @@ def test_table_override(project: Path) -> None:
         ("Category", ["parent:ref:Category"], FieldSpecError, "must be optional"),
         ("Member", ["x:str"], ModelNameError, "the table 'users' is already used by User"),
         ("Main", ["x:str"], ModelNameError, "clash with a module of the project"),
+        (
+            "_".join(["Abcdefghij"] * 5 + ["X"]),  # its router's docstring: 106 characters
+            ["x:str"],
+            UsageError,
+            "these names are too long for the project's line length (100)",
+        ),
     ],
 )
 def test_refusals_write_nothing(
