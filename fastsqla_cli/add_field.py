@@ -33,6 +33,7 @@ from fastsqla_cli.project import (
     migration_head,
     model_commands,
     require_field_support,
+    unfilled_references,
 )
 from fastsqla_cli.rendering import (
     format_python,
@@ -125,7 +126,8 @@ def model_edits(
     rendered = []
     for fields, commands in (before, after):
         targets = resolve_references(model, fields, models)
-        files = render_model(project.package, model, fields, targets, commands).files
+        unfilled = unfilled_references(project, model, fields, targets)
+        files = render_model(project.package, model, fields, targets, commands, unfilled).files
         rendered.append(format_python(project.root, files, first_party))
     base, other = rendered
     edits: dict[Path, tuple[str, str]] = {}

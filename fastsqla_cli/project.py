@@ -123,6 +123,41 @@ def existing_models(project: Project) -> dict[str, ModelName]:
     return models
 
 
+# A factory's import of another model's factory: its test data makes rows of that model.
+_MAKES = re.compile(r"^from tests\.factories\.(\w+) import create_\1$", re.M)
+
+
+def unfilled_references(
+    project: Project, model: ModelName, fields: Iterable[Field], targets: dict[str, ModelName]
+) -> frozenset[str]:
+    """The optional references of ``model`` that its test data leaves empty: those whose
+    target's test data makes a row of ``model``, itself or through the rows it refers to
+    (a cycle of references, made by `add-field`; filling it would never end). The test
+    data of each model, as it is on disk, says which rows it makes."""
+    factories = project.root / "tests" / "factories"
+
+    def makes(module: str) -> list[str]:
+        path = factories / f"{module}.py"
+        return _MAKES.findall(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+    unfilled: set[str] = set()
+    for field in fields:
+        target = targets.get(field.name)
+        if field.type != "ref" or not field.optional or target is None:
+            continue
+        seen: set[str] = set()
+        todo = [target.module] if target.module != model.module else []
+        while todo:
+            module = todo.pop()
+            if module == model.module:
+                unfilled.add(field.name)
+                break
+            if module not in seen:
+                seen.add(module)
+                todo += makes(module)
+    return frozenset(unfilled)
+
+
 def referring_models(
     project: Project, model: ModelName, models: dict[str, ModelName]
 ) -> list[ModelName]:

@@ -195,6 +195,7 @@ class FieldView:
     enum: str = ""  # the class of an enum's values, in the model's module
     link: Link | None = None  # a many-to-many's association table
     model: ModelName | None = None  # the model the field belongs to
+    closes_cycle: bool = False  # a `ref` whose target refers back (`unfilled_references`)
 
     @property
     def name(self) -> str:
@@ -231,7 +232,11 @@ class FieldView:
         field, kind, n = self.field, self.field.kind, self.names
         if field.type == "ref":
             assert self.target is not None
-            args = [_call(n["ForeignKey"], [f'"{self.target.table}.id"', *self.ondelete_args])]
+            # A cycle of foreign keys: created after the tables, dropped before them.
+            cycle = ["use_alter=True"] if self.closes_cycle else []
+            args = [
+                _call(n["ForeignKey"], [f'"{self.target.table}.id"', *self.ondelete_args, *cycle])
+            ]
         elif field.type == "enum":
             # The values, not the members' names, in a string column with a CHECK
             # constraint named after the column (see the README's "Enum fields").
@@ -595,16 +600,21 @@ def render_model(
     fields: tuple[Field, ...],
     targets: dict[str, ModelName],
     commands: list[list[str]],
+    unfilled: frozenset[str] = frozenset(),
 ) -> ModelFiles:
     """Render every file of model ``m``; ``targets`` maps a ref's name to its model, and
-    ``commands`` are those that made it (kept in the model's docstring).
+    ``commands`` are those that made it (kept in the model's docstring). The optional refs
+    named in ``unfilled`` are left empty by the model's test data: the test data of their
+    targets makes rows of ``m`` (a cycle of references, see `project.unfilled_references`).
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
-    views = _views(m, fields, targets)
+    views = [replace(v, closes_cycle=v.name in unfilled) for v in _views(m, fields, targets)]
     model_names, model_targets = _model_namespace(package, m, views)
     views = [replace(v, names=model_names) for v in views]
     refs = [v for v in views if v.field.type == "ref"]
     other_refs = [v for v in refs if not v.is_self]
+    filled_refs = [v for v in other_refs if not v.closes_cycle]
+    unfilled_refs = [v for v in other_refs if v.closes_cycle]
     links = [v for v in views if v.link is not None]
     other_links = [v for v in links if not v.is_self]
     plain = [v for v in views if v.field.type != "ref" or v.is_self]
@@ -663,10 +673,10 @@ def render_model(
             factory_imports += _imports(package, v.field.kind.sample_imports)
     factory_imports += [
         (f"tests.factories.{v.target.module}", f"create_{v.target.module}")
-        for v in other_refs
+        for v in filled_refs
         if v.target is not None
     ]
-    if any(not v.field.unique for v in other_refs):
+    if any(not v.field.unique for v in filled_refs):
         factory_imports.append(("tests.factories", "SHARED"))
     test_imports: list[Import] = [
         ("typing", "Any"),
@@ -710,6 +720,8 @@ def render_model(
         "fields": views,
         "refs": refs,
         "other_refs": other_refs,
+        "filled_refs": filled_refs,
+        "unfilled_refs": unfilled_refs,
         "links": links,
         "other_links": other_links,
         "columns": [v for v in views if v.link is None],
