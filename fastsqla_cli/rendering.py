@@ -8,6 +8,7 @@ imports sorted (isort), then formatted. A project whose `line-length` is 88 gets
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -1088,16 +1089,15 @@ def format_python(
             _ruff(ruff, [*command, *options, *map(str, targets)], root, scratch)
         if refuse_long_lines:
             # The project's own rules: a project that does not check E501 is not refused.
-            report = ["check", "--output-format", "concise", "--exit-zero"]
-            found = _ruff(ruff, [*report, *options, *map(str, targets)], root, scratch)
-            if too_long := re.search(
-                r"^(.+?):(\d+):\d+: E501 Line too long \((\d+) > (\d+)\)", found, re.M
-            ):
-                where, line, width, limit = too_long.groups()
+            report = ["check", "--output-format", "json", "--exit-zero"]
+            found = json.loads(_ruff(ruff, [*report, *options, *map(str, targets)], root, scratch))
+            too_long = next((d for d in found if d["code"] == "E501"), None)
+            if too_long is not None:  # "Line too long (106 > 100)"
+                width, limit = re.findall(r"\d+", too_long["message"])[-2:]
                 raise UsageError(
                     f"these names are too long for the project's line length ({limit}): "
-                    f"{Path(where).relative_to(scratch)} would have a line of {width} "
-                    f"characters (line {line}): choose shorter names"
+                    f"{Path(too_long['filename']).relative_to(scratch)} would have a line of "
+                    f"{width} characters (line {too_long['location']['row']}): choose shorter names"
                 )
         laid_out = {
             path: target.read_text(encoding="utf-8")
