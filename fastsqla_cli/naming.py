@@ -10,69 +10,31 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from fastsqla_cli.errors import ModelNameError, ProjectNameError
 
-# Import names a generated project depends on (directly or through its stack). A project
-# package with one of these names would shadow the library and break its own imports.
-DEPENDENCY_NAMES = frozenset(
-    {
-        "aiomysql",
-        "aiosqlite",
-        "alembic",
-        "annotated_types",
-        "anyio",
-        "asgi_lifespan",
-        "asyncmy",
-        "asyncpg",
-        "certifi",
-        "click",
-        "dotenv",
-        "execnet",
-        "fastapi",
-        "fastsqla",
-        "fastsqla_cli",
-        "greenlet",
-        "h11",
-        "hatchling",
-        "httpcore",
-        "httptools",
-        "httpx",
-        "idna",
-        "mypy",
-        "nodeenv",
-        "pip",
-        "pydantic",
-        "pydantic_core",
-        "pydantic_settings",
-        "pymysql",
-        "pyright",
-        "pytest",
-        "pytest_alembic",
-        "pytest_randomly",
-        "python_dotenv",
-        "ruff",
-        "setuptools",
-        "sniffio",
-        "sqlalchemy",
-        "starlette",
-        "typing_extensions",
-        "typing_inspection",
-        "uv",
-        "uv_build",
-        "uvicorn",
-        "uvloop",
-        "watchfiles",
-        "websockets",
-        "xdist",
-        "yaml",
-    }
-)
+# The top-level modules of everything a generated project installs (every database, every
+# extra, and what those depend on), computed from the installed closure and checked by
+# tests/test_naming.py. A project package with one of these names would shadow the library.
+DEPENDENCY_MODULES = Path(__file__).with_name("dependency_modules.txt")
+# What installs and runs a project besides its dependencies: `new` runs uv, or pip where uv
+# is missing, and the project's build backend is uv's; and fastsqla itself.
+TOOL_NAMES = frozenset({"uv", "uv_build", "pip", "fastsqla_cli"})
 # Names the generated project uses for itself at its top level.
 PROJECT_OWN_NAMES = frozenset({"tests", "conftest", "main", "site"})
 
 # `sys.stdlib_module_names` leaves out the `test` package, which CPython ships too.
 STDLIB_NAMES = frozenset(sys.stdlib_module_names) | {"test"}
+
+
+@cache
+def dependency_modules() -> frozenset[str]:
+    """The names in `DEPENDENCY_MODULES`: one per line, `#` starts a comment."""
+    lines = DEPENDENCY_MODULES.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
 
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
@@ -111,9 +73,14 @@ def project_name(name: str) -> ProjectName:
             f"{name!r} would shadow the standard-library module {package!r}: "
             "choose another project name"
         )
-    if package in DEPENDENCY_NAMES:
+    if package in dependency_modules():
         raise ProjectNameError(
             f"{name!r} would shadow the {package!r} package the project depends on: "
+            "choose another project name"
+        )
+    if package in TOOL_NAMES:
+        raise ProjectNameError(
+            f"{name!r} would shadow the {package!r} tool that installs or grows the project: "
             "choose another project name"
         )
     if package in PROJECT_OWN_NAMES:

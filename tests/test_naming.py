@@ -1,9 +1,25 @@
 """Project names become a distribution and a package; model names every other spelling."""
 
+import importlib.metadata
+import tomllib
+from pathlib import Path
+
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from fastsqla_cli.errors import ModelNameError, ProjectNameError
-from fastsqla_cli.naming import model_name, pluralize, project_name, singularize
+from fastsqla_cli.naming import (
+    DEPENDENCY_MODULES,
+    dependency_modules,
+    model_name,
+    pluralize,
+    project_name,
+    singularize,
+)
+from fastsqla_cli.new import create_project
+from fastsqla_cli.project import DATABASES
+from tests.conftest import UPDATE_GOLDEN
 
 
 @pytest.mark.parametrize(
@@ -45,6 +61,11 @@ def test_valid_project_names(name: str, distribution: str, package: str) -> None
         ("alembic", "the 'alembic' package"),
         ("uvicorn", "the 'uvicorn' package"),
         ("tests", "the project's own 'tests' module"),
+        # Below the project's direct dependencies: Alembic's templates, the fuzz extra's.
+        ("mako", "the 'mako' package"),
+        ("hypothesis", "the 'hypothesis' package"),
+        ("requests", "the 'requests' package"),
+        ("pip", "the 'pip' tool"),
     ],
 )
 def test_invalid_project_names(name: str, message: str) -> None:
@@ -145,3 +166,52 @@ def test_names_the_generated_code_imports_are_accepted(name: str) -> None:
 def test_names_at_the_identifier_limit_are_accepted() -> None:
     assert len(model_name("Post", table="p" * 63).table) == 63
     assert model_name("Redoc").route == "/redocs"  # only the exact paths are served
+
+
+def _closure(requirements: list[str]) -> set[str]:
+    """The distributions ``requirements`` install, theirs included, as installed here (this
+    suite's environment holds everything a generated project installs, every extra)."""
+    found: dict[str, set[str]] = {}
+    pending = [Requirement(text) for text in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found and requirement.extras <= found[name]:
+            continue
+        found[name] = found.get(name, set()) | requirement.extras
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            pytest.fail(f"{name} is not installed: add it to the `test` extra")
+        for text in distribution.requires or []:
+            needed = Requirement(text)
+            extras = found[name] or {""}
+            if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+                pending.append(needed)
+    return set(found)
+
+
+def test_the_names_a_project_may_not_take_cover_what_it_installs(tmp_path: Path) -> None:
+    """Every top-level module of a generated project's dependencies, on every database and
+    with every extra, is refused as a project name. Regenerate the list with
+    FASTSQLA_UPDATE_GOLDEN=1 when the template's dependencies change."""
+    requirements: list[str] = []
+    for database in DATABASES:
+        root = create_project(tmp_path / database, database=database).root
+        project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+        requirements += project["dependencies"]
+        requirements += [r for extra in project["optional-dependencies"].values() for r in extra]
+    distributions = _closure(requirements)
+    modules = {
+        module
+        for module, owners in importlib.metadata.packages_distributions().items()
+        if module.isidentifier() and not module.startswith("_")
+        if distributions & {canonicalize_name(owner) for owner in owners}
+    }
+    if UPDATE_GOLDEN:
+        header = DEPENDENCY_MODULES.read_text().partition("\n\n")[0]
+        DEPENDENCY_MODULES.write_text(header + "\n\n" + "".join(f"{m}\n" for m in sorted(modules)))
+        dependency_modules.cache_clear()
+    assert {"sqlalchemy", "asyncpg", "aiomysql", "mako", "schemathesis"} <= modules
+    missing = sorted(modules - dependency_modules())
+    assert not missing, f"{DEPENDENCY_MODULES.name} lacks {missing}: regenerate it"
