@@ -24,6 +24,7 @@ from fastsqla_cli import filetx
 from fastsqla_cli.add_model import ModelPlan, Outcome, carry_out, new_revision, resolve_references
 from fastsqla_cli.errors import FieldSpecError, RegistrationError
 from fastsqla_cli.fields import Field, Import, parse_fields
+from fastsqla_cli.model_files import render_model
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.project import (
     Project,
@@ -35,13 +36,10 @@ from fastsqla_cli.project import (
     require_field_support,
     unfilled_references,
 )
-from fastsqla_cli.rendering import (
-    format_python,
-    recorded_specs,
-    render_field_revision,
-    render_model,
-    templates_dir,
-)
+from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.revisions import render_field_revision
+from fastsqla_cli.ruff import format_python
+from fastsqla_cli.templates import templates_dir
 
 ValueLiteral = tuple[str, list[Import]]  # Python source of a value, and what it imports
 

@@ -25,6 +25,7 @@ from fastsqla_cli.errors import (
     UsageError,
 )
 from fastsqla_cli.fields import Field, parse_fields
+from fastsqla_cli.model_files import render_model
 from fastsqla_cli.naming import ModelName, model_name
 from fastsqla_cli.project import (
     Project,
@@ -36,7 +37,8 @@ from fastsqla_cli.project import (
     migration_head,
     require_field_support,
 )
-from fastsqla_cli.rendering import Revision, format_python, render_model, render_revision
+from fastsqla_cli.revisions import Revision, render_revision
+from fastsqla_cli.ruff import format_python
 
 if TYPE_CHECKING:
     from fastsqla_cli.check import CheckReport, Reporter

@@ -21,7 +21,9 @@ from fastsqla_cli.project import (
     migration_head,
     model_commands,
 )
-from fastsqla_cli.rendering import format_python, recorded_specs, render_value_revision
+from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.revisions import render_value_revision
+from fastsqla_cli.ruff import format_python
 
 
 def add_value(

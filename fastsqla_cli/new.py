@@ -25,7 +25,7 @@ from fastsqla_cli.add_model import plan_model
 from fastsqla_cli.errors import CheckFailed, DestinationError, ToolError, UsageError, WriteError
 from fastsqla_cli.naming import ProjectName, project_name
 from fastsqla_cli.project import DATABASES, Project, locked
-from fastsqla_cli.rendering import templates_dir
+from fastsqla_cli.templates import templates_dir
 
 if TYPE_CHECKING:
     from fastsqla_cli.check import CheckReport, Reporter

@@ -268,8 +268,8 @@ def find_model(models: dict[str, ModelName], name: str) -> ModelName:
 
 def model_commands(project: Project, model: ModelName) -> list[list[str]]:
     """The commands that made ``model``, as its docstring keeps them (see
-    `rendering.record`); :class:`ProjectFileError` when they are gone."""
-    from fastsqla_cli.rendering import read_record
+    `record.record`); :class:`ProjectFileError` when they are gone."""
+    from fastsqla_cli.record import read_record
 
     path = project.package_dir / "models" / f"{model.module}.py"
     commands = read_record(path.read_text(encoding="utf-8"))

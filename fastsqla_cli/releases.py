@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fastsqla_cli import __version__
 from fastsqla_cli.errors import ToolError
-from fastsqla_cli.rendering import templates_dir
+from fastsqla_cli.templates import templates_dir
 
 BUNDLE = "releases.bundle"
 # Commits made the same way everywhere, whoever runs git and with whatever configuration.

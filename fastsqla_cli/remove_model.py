@@ -21,6 +21,7 @@ from fastsqla_cli.add_model import (
 )
 from fastsqla_cli.errors import ChangedFilesError, ModelNameError
 from fastsqla_cli.fields import parse_fields
+from fastsqla_cli.model_files import render_model
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.project import (
     Project,
@@ -30,12 +31,9 @@ from fastsqla_cli.project import (
     model_commands,
     referring_models,
 )
-from fastsqla_cli.rendering import (
-    format_python,
-    recorded_specs,
-    render_model,
-    render_revision,
-)
+from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.revisions import render_revision
+from fastsqla_cli.ruff import format_python
 
 
 def remove_model(

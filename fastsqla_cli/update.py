@@ -23,7 +23,7 @@ from fastsqla_cli import __version__, filetx
 from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
 from fastsqla_cli.project import ANSWERS_FILE, Project, find_project, locked, read_answers
 from fastsqla_cli.releases import git, released_versions, template_repository
-from fastsqla_cli.rendering import format_python
+from fastsqla_cli.ruff import format_python
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -307,8 +307,9 @@ def _reference_filters(root: Path) -> None:
     a file the user changed stays as it is."""
     from fastsqla_cli.add_model import resolve_references
     from fastsqla_cli.fields import parse_fields
+    from fastsqla_cli.model_files import render_model
     from fastsqla_cli.project import existing_models, model_commands
-    from fastsqla_cli.rendering import recorded_specs, render_model
+    from fastsqla_cli.record import recorded_specs
 
     project = find_project(root)
     models = existing_models(project)

@@ -61,7 +61,7 @@ def fixed_revision(monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import datetime
 
     from fastsqla_cli import add_model
-    from fastsqla_cli.rendering import Revision
+    from fastsqla_cli.revisions import Revision
 
     monkeypatch.setattr(
         add_model,

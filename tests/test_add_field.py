@@ -10,8 +10,8 @@ from fastsqla_cli.add_field import add_field
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.new import create_project
+from fastsqla_cli.record import read_record
 from fastsqla_cli.remove_model import remove_model
-from fastsqla_cli.rendering import read_record
 from tests.conftest import tree_snapshot
 
 

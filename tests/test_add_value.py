@@ -10,9 +10,10 @@ from fastsqla_cli.add_field import add_field
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.add_value import add_value
 from fastsqla_cli.errors import ChangedFilesError
+from fastsqla_cli.field_view import member_names
 from fastsqla_cli.new import create_project
+from fastsqla_cli.record import read_record, recorded_specs
 from fastsqla_cli.remove_model import remove_model
-from fastsqla_cli.rendering import member_names, read_record, recorded_specs
 from tests.conftest import tree_snapshot
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from fastsqla_cli import __version__
 from fastsqla_cli.new import uv_build_requirement
-from fastsqla_cli.rendering import templates_dir
+from fastsqla_cli.templates import templates_dir
 
 
 def with_copier(destination: Path, data: dict[str, object]) -> None:

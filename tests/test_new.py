@@ -16,7 +16,7 @@ from fastsqla_cli import __version__, filetx
 from fastsqla_cli import new as project_module
 from fastsqla_cli.errors import DestinationError, ProjectNameError, UsageError
 from fastsqla_cli.new import create_project
-from fastsqla_cli.rendering import templates_dir
+from fastsqla_cli.templates import templates_dir
 from tests.conftest import GOLDEN, UPDATE_GOLDEN, tree_snapshot
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from fastsqla_cli import __version__
 from fastsqla_cli.releases import released_versions, template_repository
-from fastsqla_cli.rendering import templates_dir
+from fastsqla_cli.templates import templates_dir
 
 INSTALLED = templates_dir() / "project"
 

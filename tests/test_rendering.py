@@ -9,7 +9,7 @@ import pytest
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.errors import ToolError
 from fastsqla_cli.new import create_project
-from fastsqla_cli.rendering import find_ruff, format_python
+from fastsqla_cli.ruff import find_ruff, format_python
 
 LONG_MODEL = "Shipment"
 LONG_FIELDS = [
@@ -71,9 +71,9 @@ def test_a_file_ruff_cannot_parse_is_refused(tmp_path: Path) -> None:
 
 
 def test_without_ruff_nothing_is_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fastsqla_cli import rendering
+    from fastsqla_cli import ruff
 
-    monkeypatch.setattr(rendering, "find_ruff", lambda: None)
+    monkeypatch.setattr(ruff, "find_ruff", lambda: None)
     with pytest.raises(ToolError) as raised:
         create_project(tmp_path / "shop", check=True)
     assert str(raised.value) == "ruff is not installed beside fastsqla: reinstall fastsqla-cli"

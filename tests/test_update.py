@@ -103,7 +103,7 @@ def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in [
         package / "schemas" / "__init__.py",
         source / "fastsqla_cli" / "fields.py",
-        source / "fastsqla_cli" / "rendering.py",
+        source / "fastsqla_cli" / "schemas.py",
     ]:
         assert "field_types" in path.read_text()
         path.write_text(path.read_text().replace("field_types", "field_values"))

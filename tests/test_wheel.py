@@ -72,7 +72,7 @@ def test_a_wheel_installed_in_a_fresh_virtualenv_runs_new(tmp_path: Path) -> Non
         [
             str(python),
             "-c",
-            "from fastsqla_cli.rendering import templates_dir; print(templates_dir())",
+            "from fastsqla_cli.templates import templates_dir; print(templates_dir())",
         ],
         cwd=work,
         env=env,
