@@ -78,22 +78,38 @@ def render_revision(
     longer than a database keeps is shortened by SQLAlchemy the same way for the revision
     as for the models' metadata, so the two always agree."""
     views = field_views(m, fields, targets)
-    names = constraint_names(m, views)
+    slug = f"{'drop' if drop else 'create'}_{m.table}"
     imports = _revision_imports(package, views)
+    return _render("revision.py.jinja", package, revision, slug, imports, m, views, drop=drop)
+
+
+def _render(
+    template: str,
+    package: str,
+    revision: Revision,
+    slug: str,
+    imports: list[Import],
+    m: ModelName,
+    views: list[FieldView],
+    **context: object,
+) -> tuple[PurePosixPath, str]:
+    """Where the revision ``template`` renders to, and its text, which follows
+    ``revision`` and changes the ``views`` of ``m``'s table."""
     text = render(
-        "revision.py.jinja",
+        template,
         imports=import_lines(imports),
         m=m,
         columns=[v for v in views if v.link is None],
         links=[v for v in views if v.link is not None],
         refs=[v for v in views if v.field.type == "ref"],
-        names=names,
-        drop=drop,
+        names=constraint_names(m, views),
         revision=revision.id,
         down_revision=revision.down_revision,
         created=revision.created.isoformat(sep=" ", timespec="seconds"),
+        **context,
     )
-    return _revision_file(package, revision, f"{'drop' if drop else 'create'}_{m.table}"), text
+    name = f"{revision.path}_{slug[:40].rstrip('_')}.py"
+    return PurePosixPath(package, "migrations", "versions", name), text
 
 
 def _revision_imports(package: str, views: list[FieldView]) -> list[Import]:
@@ -105,12 +121,6 @@ def _revision_imports(package: str, views: list[FieldView]) -> list[Import]:
     if any(v.migration_type.startswith("column_types.") for v in views):
         imports.append((package, "column_types"))
     return imports
-
-
-def _revision_file(package: str, revision: Revision, slug: str) -> PurePosixPath:
-    """Where a revision goes, named the way the project's `file_template` names them."""
-    name = f"{revision.path}_{slug[:40].rstrip('_')}.py"
-    return PurePosixPath(package, "migrations", "versions", name)
 
 
 def render_field_revision(
@@ -125,29 +135,25 @@ def render_field_revision(
     the ``defaults`` (column -> Python literal and its imports) written into the rows
     already there, then NOT NULL, constraints and indexes; the downgrade drops them."""
     views = field_views(m, fields, targets)
-    names = constraint_names(m, views)
     imports = _revision_imports(package, views)
     for _literal, needed in defaults.values():
         imports += needed
     if any(v.field.type == "ref" and v.column_name in defaults for v in views):
         imports.append(("alembic", "context"))  # its check of the referenced row
     columns = [v.link.table if v.link else v.column_name for v in views]
-    text = render(
+    slug = f"add_{'_'.join(columns)}_to_{m.table}"
+    return _render(
         "add_fields.py.jinja",
-        imports=import_lines(imports),
-        m=m,
-        fields=[v for v in views if v.link is None],
-        links=[v for v in views if v.link is not None],
-        refs=[v for v in views if v.field.type == "ref"],
+        package,
+        revision,
+        slug,
+        imports,
+        m,
+        views,
         required=[v for v in views if not v.field.optional and v.link is None],
         defaults={column: literal for column, (literal, _) in defaults.items()},
-        names=names,
-        columns=", ".join(columns[:-1]) + (" and " if len(columns) > 1 else "") + columns[-1],
-        revision=revision.id,
-        down_revision=revision.down_revision,
-        created=revision.created.isoformat(sep=" ", timespec="seconds"),
+        column_list=", ".join(columns[:-1]) + (" and " if len(columns) > 1 else "") + columns[-1],
     )
-    return _revision_file(package, revision, f"add_{'_'.join(columns)}_to_{m.table}"), text
 
 
 def render_value_revision(
@@ -157,18 +163,18 @@ def render_value_revision(
     CHECK constraint made again, its column made longer for a longer value."""
     column = before.column_name
     added = [value for value in after.values if value not in before.values]
-    text = render(
+    return _render(
         "add_values.py.jinja",
-        imports=import_lines([*_revision_imports(package, []), ("alembic", "context")]),
-        m=m,
+        package,
+        revision,
+        f"add_values_to_{m.table}_{column}",
+        [*_revision_imports(package, []), ("alembic", "context")],
+        m,
+        [],
         field=before,
         added_values=added,
         check=constraint_names(m, [FieldView(before)]).checks[column],
         lengths=(max(map(len, before.values)), max(map(len, after.values))),
         before=list(before.values),
         after=list(after.values),
-        revision=revision.id,
-        down_revision=revision.down_revision,
-        created=revision.created.isoformat(sep=" ", timespec="seconds"),
     )
-    return _revision_file(package, revision, f"add_values_to_{m.table}_{column}"), text
