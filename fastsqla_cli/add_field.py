@@ -17,26 +17,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from fastsqla_cli import filetx
-from fastsqla_cli.add_model import ModelPlan, Outcome, carry_out, new_revision, resolve_references
+from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
 from fastsqla_cli.errors import FieldSpecError, RegistrationError
 from fastsqla_cli.fields import Field, Import, parse_fields
 from fastsqla_cli.model_files import render_model
-from fastsqla_cli.naming import ModelName
-from fastsqla_cli.project import (
-    Project,
+from fastsqla_cli.models import (
     check_link_tables,
     existing_models,
     find_model,
-    migration_head,
-    model_commands,
     require_field_support,
+    resolve_references,
     unfilled_references,
 )
-from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.naming import ModelName
+from fastsqla_cli.project import Project, migration_head
+from fastsqla_cli.record import model_commands, recorded_specs
 from fastsqla_cli.revisions import render_field_revision
 from fastsqla_cli.ruff import format_python
 from fastsqla_cli.templates import templates_dir
@@ -50,11 +49,11 @@ def add_field(
     specs: Sequence[str],
     *,
     defaults: Mapping[str, str] | None = None,
-    **options: Any,
+    **options: Unpack[Options],
 ) -> Outcome:
     """Add the fields ``specs`` to model ``name``; ``defaults`` maps a field to the value
     (as typed on the command line) that the rows already in the table get. ``options`` are
-    those of `add_model.carry_out` (dry run, checks, ...)."""
+    `change.Options` (dry run, checks, ...)."""
     return carry_out(
         project_dir,
         lambda project: plan_fields(project, name, specs, defaults or {}),

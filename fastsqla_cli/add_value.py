@@ -7,30 +7,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 
 from fastsqla_cli import filetx
 from fastsqla_cli.add_field import model_edits
-from fastsqla_cli.add_model import ModelPlan, Outcome, carry_out, new_revision
+from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
 from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.fields import parse_fields, parse_values
-from fastsqla_cli.project import (
-    Project,
-    existing_models,
-    find_model,
-    migration_head,
-    model_commands,
-)
-from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.models import existing_models, find_model
+from fastsqla_cli.project import Project, migration_head
+from fastsqla_cli.record import model_commands, recorded_specs
 from fastsqla_cli.revisions import render_value_revision
 from fastsqla_cli.ruff import format_python
 
 
 def add_value(
-    project_dir: Path | str, name: str, field_name: str, values: Sequence[str], **options: Any
+    project_dir: Path | str,
+    name: str,
+    field_name: str,
+    values: Sequence[str],
+    **options: Unpack[Options],
 ) -> Outcome:
     """Add ``values`` to the enum field ``field_name`` of model ``name``. ``options`` are
-    those of `add_model.carry_out` (dry run, checks, ...)."""
+    `change.Options` (dry run, checks, ...)."""
     return carry_out(
         project_dir,
         lambda project: plan_values(project, name, field_name, values),

@@ -23,7 +23,7 @@ from fastsqla_cli.errors import CheckFailed, FastsqlaError
 from fastsqla_cli.fields import MODIFIERS, TYPES
 
 if TYPE_CHECKING:
-    from fastsqla_cli.add_model import Outcome
+    from fastsqla_cli.change import Options, Outcome
 
 
 class _Commands(TyperGroup):
@@ -303,7 +303,7 @@ def add_model(
     Example: fastsqla add-model Post title:str:max=200 body:text author:ref:User
     """
 
-    def add(options: dict[str, Any]) -> Outcome:
+    def add(options: Options) -> Outcome:
         from fastsqla_cli.add_model import add_model
 
         return add_model(project or Path.cwd(), name, fields or [], table=table, **options)
@@ -351,7 +351,7 @@ def add_field(
     Example: fastsqla add-field Post rating:int --default rating=0
     """
 
-    def add(options: dict[str, Any]) -> Outcome:
+    def add(options: Options) -> Outcome:
         from fastsqla_cli.add_field import add_field
         from fastsqla_cli.errors import FieldSpecError
 
@@ -389,7 +389,7 @@ def add_value(
     Example: fastsqla add-value Post status archived
     """
 
-    def add(options: dict[str, Any]) -> Outcome:
+    def add(options: Options) -> Outcome:
         from fastsqla_cli.add_value import add_value
 
         return add_value(project or Path.cwd(), name, field, values or [], **options)
@@ -421,7 +421,7 @@ def remove_model(
     Example: fastsqla remove-model Post
     """
 
-    def remove(options: dict[str, Any]) -> Outcome:
+    def remove(options: Options) -> Outcome:
         from fastsqla_cli.remove_model import remove_model
 
         return remove_model(project or Path.cwd(), name, force=force, **options)
@@ -561,8 +561,8 @@ def update(
 
 def _options(
     project: Path | None, dry_run: bool, check: bool, python: str | None, types: bool
-) -> dict[str, Any]:
-    """The options the commands that change a model pass on to `add_model.carry_out`."""
+) -> Options:
+    """The options the commands that change a model take (`change.Options`)."""
     return {
         "dry_run": dry_run,
         "search_parents": project is None,
@@ -575,9 +575,9 @@ def _options(
 
 def _change_model(
     command: str,
-    change: Callable[[dict[str, Any]], Outcome],
+    change: Callable[[Options], Outcome],
     headline: Callable[[Outcome], str],
-    options: dict[str, Any],
+    options: Options,
 ) -> None:
     """Run a command that changes a model (``change``, given ``options`` and the progress
     report), and show what it did."""

@@ -77,7 +77,7 @@ def render_model(
     """Render every file of model ``m``; ``targets`` maps a ref's name to its model, and
     ``commands`` are those that made it (kept in the model's docstring). The optional refs
     named in ``unfilled`` are left empty by the model's test data: the test data of their
-    targets makes rows of ``m`` (a cycle of references, see `project.unfilled_references`).
+    targets makes rows of ``m`` (a cycle of references, see `models.unfilled_references`).
 
     The text is correct Python but not laid out: :func:`format_python` does that."""
     views = [replace(v, closes_cycle=v.name in unfilled) for v in field_views(m, fields, targets)]

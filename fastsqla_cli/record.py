@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from fastsqla_cli.errors import ProjectFileError
 from fastsqla_cli.fields import parse_field
+
+if TYPE_CHECKING:
+    from fastsqla_cli.naming import ModelName
+    from fastsqla_cli.project import Project
 
 RECORD_WIDTH = 79  # the docstring's record of commands stays within any usual line length
 
@@ -71,3 +77,17 @@ def recorded_specs(commands: list[list[str]]) -> list[str]:
             words = words[:at] + words[at + 2 :]
         specs += words
     return specs
+
+
+def model_commands(project: Project, model: ModelName) -> list[list[str]]:
+    """The commands that made ``model``, as its docstring keeps them (see
+    `record.record`); :class:`ProjectFileError` when they are gone."""
+    path = project.package_dir / "models" / f"{model.module}.py"
+    commands = read_record(path.read_text(encoding="utf-8"))
+    if commands is None:
+        raise ProjectFileError(
+            f"{path.relative_to(project.root)} no longer has the commands that made "
+            f"{model.class_name} in its docstring: put them back (see models/*.py for their "
+            "form), then run this again"
+        )
+    return commands

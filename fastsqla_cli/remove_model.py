@@ -9,38 +9,26 @@ the model's docstring, and compares).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 
 from fastsqla_cli import filetx
-from fastsqla_cli.add_model import (
-    ModelPlan,
-    Outcome,
-    carry_out,
-    new_revision,
-    resolve_references,
-)
+from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
 from fastsqla_cli.errors import ChangedFilesError, ModelNameError
 from fastsqla_cli.fields import parse_fields
 from fastsqla_cli.model_files import render_model
+from fastsqla_cli.models import existing_models, find_model, referring_models, resolve_references
 from fastsqla_cli.naming import ModelName
-from fastsqla_cli.project import (
-    Project,
-    existing_models,
-    find_model,
-    migration_head,
-    model_commands,
-    referring_models,
-)
-from fastsqla_cli.record import recorded_specs
+from fastsqla_cli.project import Project, migration_head
+from fastsqla_cli.record import model_commands, recorded_specs
 from fastsqla_cli.revisions import render_revision
 from fastsqla_cli.ruff import format_python
 
 
 def remove_model(
-    project_dir: Path | str, name: str, *, force: bool = False, **options: Any
+    project_dir: Path | str, name: str, *, force: bool = False, **options: Unpack[Options]
 ) -> Outcome:
     """Remove model ``name`` from the project in ``project_dir``; see the module's doc.
-    ``options`` are those of `add_model.carry_out` (dry run, checks, ...); a dry run lists
+    ``options`` are `change.Options` (dry run, checks, ...); a dry run lists
     the changed files instead of refusing them."""
     dry_run = bool(options.get("dry_run"))
     return carry_out(

@@ -305,11 +305,10 @@ def _reference_filters(root: Path) -> None:
     """0.2.0 filters a list by each reference and tests it: the router, tests and test data
     of each model with references that read as 0.1.0 wrote them become what 0.2.0 writes;
     a file the user changed stays as it is."""
-    from fastsqla_cli.add_model import resolve_references
     from fastsqla_cli.fields import parse_fields
     from fastsqla_cli.model_files import render_model
-    from fastsqla_cli.project import existing_models, model_commands
-    from fastsqla_cli.record import recorded_specs
+    from fastsqla_cli.models import existing_models, resolve_references
+    from fastsqla_cli.record import model_commands, recorded_specs
 
     project = find_project(root)
     models = existing_models(project)

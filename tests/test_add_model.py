@@ -14,9 +14,10 @@ from fastsqla_cli.errors import (
     NotAProjectError,
     UsageError,
 )
+from fastsqla_cli.models import existing_models
 from fastsqla_cli.naming import model_name
 from fastsqla_cli.new import create_project
-from fastsqla_cli.project import existing_models, find_project
+from fastsqla_cli.project import find_project
 from tests.conftest import break_install, tree_snapshot
 
 

@@ -16,8 +16,9 @@ from fastsqla_cli import check
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.cli import app
 from fastsqla_cli.filetx import Change
+from fastsqla_cli.models import PROJECT_TESTS, affected_tests, existing_models
 from fastsqla_cli.new import create_project
-from fastsqla_cli.project import PROJECT_TESTS, affected_tests, existing_models, find_project
+from fastsqla_cli.project import find_project
 
 runner = CliRunner()
 
