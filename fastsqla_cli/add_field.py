@@ -50,15 +50,15 @@ def add_field(
     *,
     defaults: Mapping[str, str] | None = None,
     **options: Unpack[Options],
-) -> Outcome:
+) -> Outcome[ModelPlan]:
     """Add the fields ``specs`` to model ``name``; ``defaults`` maps a field to the value
     (as typed on the command line) that the rows already in the table get. ``options`` are
     `change.Options` (dry run, checks, ...)."""
     return carry_out(
         project_dir,
         lambda project: plan_fields(project, name, specs, defaults or {}),
-        undone="the fields were not added to {model}, the project is as it was (add them "
-        "with --no-check to fix the failures by hand)",
+        undone="the fields were not added to {plan.model.class_name}, the project is as it was"
+        " (add them with --no-check to fix the failures by hand)",
         **options,
     )
 

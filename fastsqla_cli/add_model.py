@@ -43,14 +43,14 @@ def add_model(
     *,
     table: str | None = None,
     **options: Unpack[Options],
-) -> Outcome:
+) -> Outcome[ModelPlan]:
     """Add model ``name`` with ``specs`` to the project in ``project_dir``, all or nothing;
     ``options`` are `change.Options` (dry run, checks, ...)."""
     return carry_out(
         project_dir,
         lambda project: plan_model(project, name, specs, table=table),
-        undone="{model} was not added, the project is as it was (add it with --no-check "
-        "to keep its files and fix them by hand)",
+        undone="{plan.model.class_name} was not added, the project is as it was (add it with"
+        " --no-check to keep its files and fix them by hand)",
         **options,
     )
 

@@ -27,14 +27,14 @@ def add_value(
     field_name: str,
     values: Sequence[str],
     **options: Unpack[Options],
-) -> Outcome:
+) -> Outcome[ModelPlan]:
     """Add ``values`` to the enum field ``field_name`` of model ``name``. ``options`` are
     `change.Options` (dry run, checks, ...)."""
     return carry_out(
         project_dir,
         lambda project: plan_values(project, name, field_name, values),
-        undone="the values were not added to {model}, the project is as it was (add them "
-        "with --no-check to fix the failures by hand)",
+        undone="the values were not added to {plan.model.class_name}, the project is as it was"
+        " (add them with --no-check to fix the failures by hand)",
         **options,
     )
 

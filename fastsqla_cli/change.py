@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from fastsqla_cli import filetx
 from fastsqla_cli.models import affected_tests
@@ -34,6 +34,24 @@ class Options(TypedDict, total=False):
     on_wait: Callable[[], None] | None  # told when another command holds the lock
 
 
+class Plan(Protocol):
+    """What a command will change in a project, and how to check it."""
+
+    @property
+    def change(self) -> filetx.Change: ...
+
+    def tests(self) -> list[str] | None:
+        """The tests the change can break (None: every test)."""
+        ...
+
+    def checkable(self) -> bool:
+        """Whether the project can be checked once the change is written."""
+        ...
+
+
+PlanT = TypeVar("PlanT", bound=Plan)
+
+
 @dataclass(frozen=True)
 class ModelPlan:
     """What a command does to one model of a project: the files it creates, edits and
@@ -43,6 +61,13 @@ class ModelPlan:
     model: ModelName
     change: filetx.Change
     changed: tuple[Path, ...] = ()
+
+    def tests(self) -> list[str]:
+        """Its own tests, those of the models that refer to it, the project's schema tests."""
+        return affected_tests(self.project, self.model)
+
+    def checkable(self) -> bool:
+        return True
 
     def created(self) -> list[Path]:
         return sorted(self.change.creates)
@@ -67,29 +92,29 @@ class ModelPlan:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[PlanT]):
     """What a command that changes a project did: its plan, whether the plan was written
-    (not on a dry run), and the checks' report (None when they did not run)."""
+    (not on a dry run, nor when there was nothing to change), and the checks' report (None
+    when they did not run)."""
 
-    plan: ModelPlan
+    plan: PlanT
     written: bool
     report: CheckReport | None = None
 
 
 def carry_out(
     project_dir: Path | str,
-    make_plan: Callable[[Project], ModelPlan],
+    make_plan: Callable[[Project], PlanT],
     *,
     undone: str,
     **options: Unpack[Options],
-) -> Outcome:
+) -> Outcome[PlanT]:
     """Plan a change of the project in ``project_dir`` and write it all or nothing, holding
     the project's lock (see `Options`).
 
     With ``dry_run``, only the plan is made. With ``check``, the project's checks run after,
-    with the tests the change can break (`models.affected_tests`); when they fail or are
-    interrupted, the change is undone and ``undone`` (in which ``{model}`` names the model)
-    follows the failure.
+    with the tests the change can break (`Plan.tests`); when they fail or are interrupted,
+    the change is undone and ``undone`` (formatted with the ``plan``) follows the failure.
     """
     project = find_project(Path(project_dir), search_parents=options.get("search_parents", False))
     check, python = options.get("check", False), options.get("python")
@@ -102,15 +127,19 @@ def carry_out(
         return Outcome(make_plan(project), written=False)
     with locked(project.root, on_wait=options.get("on_wait")):
         plan = make_plan(project)
+        if not plan.change:
+            return Outcome(plan, written=False)
+        filetx.check_writable(plan.change)
         filetx.apply(plan.change)
-        if not check:
+        if not check or not plan.checkable():
             return Outcome(plan, written=True)
         from fastsqla_cli.check import check_change
 
-        message = undone.format(model=plan.model.class_name)
-        tests = affected_tests(project, plan.model)
+        message = undone.format(plan=plan)
         types, report = options.get("types", False), options.get("report")
-        result = check_change(project.root, plan.change, python, types, report, message, tests)
+        result = check_change(
+            project.root, plan.change, python, types, report, message, plan.tests() or ()
+        )
         return Outcome(plan, written=True, report=result)
 
 

@@ -23,7 +23,7 @@ from fastsqla_cli.errors import CheckFailed, FastsqlaError
 from fastsqla_cli.fields import MODIFIERS, TYPES
 
 if TYPE_CHECKING:
-    from fastsqla_cli.change import Options, Outcome
+    from fastsqla_cli.change import ModelPlan, Options, Outcome
 
 
 class _Commands(TyperGroup):
@@ -303,12 +303,12 @@ def add_model(
     Example: fastsqla add-model Post title:str:max=200 body:text author:ref:User
     """
 
-    def add(options: Options) -> Outcome:
+    def add(options: Options) -> Outcome[ModelPlan]:
         from fastsqla_cli.add_model import add_model
 
         return add_model(project or Path.cwd(), name, fields or [], table=table, **options)
 
-    def headline(added: Outcome) -> str:
+    def headline(added: Outcome[ModelPlan]) -> str:
         model = added.plan.model
         return (
             f"Added [bold]{model.class_name}[/] at {model.route} (table {model.table}): "
@@ -351,7 +351,7 @@ def add_field(
     Example: fastsqla add-field Post rating:int --default rating=0
     """
 
-    def add(options: Options) -> Outcome:
+    def add(options: Options) -> Outcome[ModelPlan]:
         from fastsqla_cli.add_field import add_field
         from fastsqla_cli.errors import FieldSpecError
 
@@ -363,7 +363,7 @@ def add_field(
             defaults[field] = value
         return add_field(project or Path.cwd(), name, fields or [], defaults=defaults, **options)
 
-    def headline(added: Outcome) -> str:
+    def headline(added: Outcome[ModelPlan]) -> str:
         edited = len(added.plan.edited())
         return f"Added fields to [bold]{added.plan.model.class_name}[/]: {edited} files edited."
 
@@ -389,12 +389,12 @@ def add_value(
     Example: fastsqla add-value Post status archived
     """
 
-    def add(options: Options) -> Outcome:
+    def add(options: Options) -> Outcome[ModelPlan]:
         from fastsqla_cli.add_value import add_value
 
         return add_value(project or Path.cwd(), name, field, values or [], **options)
 
-    def headline(added: Outcome) -> str:
+    def headline(added: Outcome[ModelPlan]) -> str:
         model, edited = added.plan.model.class_name, len(added.plan.edited())
         return f"Added values to [bold]{model}.{field}[/]: {edited} files edited."
 
@@ -421,12 +421,12 @@ def remove_model(
     Example: fastsqla remove-model Post
     """
 
-    def remove(options: Options) -> Outcome:
+    def remove(options: Options) -> Outcome[ModelPlan]:
         from fastsqla_cli.remove_model import remove_model
 
         return remove_model(project or Path.cwd(), name, force=force, **options)
 
-    def headline(removed: Outcome) -> str:
+    def headline(removed: Outcome[ModelPlan]) -> str:
         model = removed.plan.model
         return (
             f"Removed [bold]{model.class_name}[/]: {len(removed.plan.change.deletes)} files "
@@ -525,7 +525,7 @@ def update(
 
         progress = ui.Progress()
         with progress.running():
-            done = update_project(
+            outcome = update_project(
                 directory,
                 dry_run=dry_run,
                 check=check,
@@ -534,13 +534,14 @@ def update(
                 report=progress,
                 on_wait=_waiting,
             )
+    done = outcome.plan
     where = ui.escape(done.project.root.name)
     if done.up_to_date:
         ui.summary("fastsqla update", [f"{where} is up to date (fastsqla {done.new})."], [])
         return
     versions = f"from fastsqla {done.old}'s template to {done.new}'s"
     files = [ui.escape(line) for line in describe(done)]
-    if not done.written:
+    if not outcome.written:
         ui.console.print(f"[bold]Would update[/] {where} {versions}:")
         for line in files:
             ui.console.print(f"  {line}", soft_wrap=True)
@@ -555,7 +556,7 @@ def update(
             " <<<<<<< and >>>>>>> lines, then run `fastsqla check` and commit"
         )
         raise typer.Exit(1)
-    lines.append("Checks skipped (--no-check)." if done.report is None else "All checks passed.")
+    lines.append("Checks skipped (--no-check)." if outcome.report is None else "All checks passed.")
     ui.summary("fastsqla update", lines, ["git diff", "git commit -am 'fastsqla update'"], files)
 
 
@@ -575,8 +576,8 @@ def _options(
 
 def _change_model(
     command: str,
-    change: Callable[[Options], Outcome],
-    headline: Callable[[Outcome], str],
+    change: Callable[[Options], Outcome[ModelPlan]],
+    headline: Callable[[Outcome[ModelPlan]], str],
     options: Options,
 ) -> None:
     """Run a command that changes a model (``change``, given ``options`` and the progress
@@ -590,7 +591,7 @@ def _change_model(
     _show_outcome(command, outcome, headline(outcome))
 
 
-def _show_outcome(command: str, outcome: Outcome, headline: str) -> None:
+def _show_outcome(command: str, outcome: Outcome[ModelPlan], headline: str) -> None:
     """What a command that changes a model did (or, on a dry run, would do): its files,
     one per line, and the diff of its edits on a dry run."""
     from fastsqla_cli import ui

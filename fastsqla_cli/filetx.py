@@ -25,6 +25,10 @@ class Change:
     edits: Mapping[Path, tuple[str, str]] = field(default_factory=dict)
     deletes: Mapping[Path, str] = field(default_factory=dict)
 
+    def __bool__(self) -> bool:
+        """Whether there is anything to write."""
+        return bool(self.creates or self.edits or self.deletes)
+
 
 def _write_temporary(target: Path, content: str) -> Path:
     fd, name = tempfile.mkstemp(

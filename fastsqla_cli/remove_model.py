@@ -26,7 +26,7 @@ from fastsqla_cli.ruff import format_python
 
 def remove_model(
     project_dir: Path | str, name: str, *, force: bool = False, **options: Unpack[Options]
-) -> Outcome:
+) -> Outcome[ModelPlan]:
     """Remove model ``name`` from the project in ``project_dir``; see the module's doc.
     ``options`` are `change.Options` (dry run, checks, ...); a dry run lists
     the changed files instead of refusing them."""
@@ -34,7 +34,7 @@ def remove_model(
     return carry_out(
         project_dir,
         lambda project: plan_removal(project, name, force=force or dry_run),
-        undone="{model} was not removed, the project is as it was (remove it with "
+        undone="{plan.model.class_name} was not removed, the project is as it was (remove it with "
         "--no-check to fix the failures by hand)",
         **options,
     )

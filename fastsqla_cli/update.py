@@ -11,24 +11,23 @@ the file keeps both, between conflict markers, and the command lists it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from fastsqla_cli import __version__, filetx
+from fastsqla_cli.change import Options, Outcome, carry_out
 from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
-from fastsqla_cli.project import ANSWERS_FILE, Project, find_project, locked, read_answers
+from fastsqla_cli.project import ANSWERS_FILE, Project, find_project, read_answers
 from fastsqla_cli.releases import git, released_versions, template_repository
 from fastsqla_cli.ruff import format_python
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from fastsqla_cli.check import CheckReport, Reporter
     from fastsqla_cli.naming import ModelName
 
 CONFLICT_MARKER = "<<<<<<< before updating"
@@ -352,56 +351,39 @@ STEPS: tuple[Step, ...] = (Step("0.2.0", _database_split),)
 @dataclass(frozen=True)
 class Update:
     """What ``fastsqla update`` does to a project: from which template version to which,
-    the change to its files, the files left with conflict markers, whether it was written,
-    and the checks' report (None when they did not run)."""
+    the change to its files, and the files left with conflict markers."""
 
     project: Project
     old: str
     new: str
     change: filetx.Change
     conflicts: tuple[Path, ...] = ()
-    written: bool = False
-    report: CheckReport | None = None
 
     @property
     def up_to_date(self) -> bool:
         return self.old == self.new
 
+    def tests(self) -> None:
+        """Every test: a template change may touch any of them."""
+        return None
 
-def update_project(
-    project_dir: Path | str = ".",
-    *,
-    dry_run: bool = False,
-    check: bool = True,
-    python: str | None = None,
-    types: bool = False,
-    report: Reporter | None = None,
-    on_wait: Callable[[], None] | None = None,
-) -> Update:
-    """Update the project in ``project_dir`` to the installed template.
+    def checkable(self) -> bool:
+        """Not while a file holds conflict markers: the user resolves them first."""
+        return not self.conflicts
+
+
+def update_project(project_dir: Path | str = ".", **options: Unpack[Options]) -> Outcome[Update]:
+    """Update the project in ``project_dir`` (or a parent) to the installed template.
 
     Refused (:class:`UsageError`) outside git, with uncommitted changes, or when the
     project is newer than fastsqla. With ``check``, the checks run after the update unless
     a file has conflicts; when they fail, the update is undone."""
-    project = find_project(Path(project_dir), search_parents=True)
-    if check and python is not None and not dry_run:
-        from fastsqla_cli.check import resolve_python
-
-        python = resolve_python(python)
-    with locked(project.root, on_wait=on_wait):
-        update = plan_update(project)
-        if dry_run or update.up_to_date:
-            return update
-        filetx.check_writable(update.change)
-        filetx.apply(update.change)
-        update = dataclasses.replace(update, written=True)
-        if not check or update.conflicts:
-            return update
-        from fastsqla_cli.check import check_change
-
-        undone = "the update was undone; fix the project or update with --no-check"
-        result = check_change(project.root, update.change, python, types, report, undone)
-        return dataclasses.replace(update, report=result)
+    return carry_out(
+        project_dir,
+        plan_update,
+        undone="the update was undone; fix the project or update with --no-check",
+        **(options | {"search_parents": True}),
+    )
 
 
 def plan_update(project: Project) -> Update:
