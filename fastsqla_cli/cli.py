@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -24,6 +24,10 @@ from fastsqla_cli.fields import MODIFIERS, TYPES
 
 if TYPE_CHECKING:
     from fastsqla_cli.change import ModelPlan, Options, Outcome
+    from fastsqla_cli.check import Reporter
+    from fastsqla_cli.update import Update
+
+T = TypeVar("T")
 
 
 class _Commands(TyperGroup):
@@ -156,6 +160,18 @@ def _user_errors(interrupted: str = "interrupted: nothing was changed") -> Itera
         raise typer.Exit(130) from None
 
 
+def _running(
+    call: Callable[[Reporter], T], interrupted: str = "interrupted: nothing was changed"
+) -> T:
+    """``call`` with the live progress of its steps; an error ends it in one line."""
+    from fastsqla_cli import ui
+
+    with _user_errors(interrupted):
+        progress = ui.Progress()
+        with progress.running():
+            return call(progress)
+
+
 def _waiting() -> None:
     from fastsqla_cli import ui
 
@@ -228,23 +244,22 @@ def new(
     Example: fastsqla new my-shop --db postgresql
     """
     from fastsqla_cli import ui
+    from fastsqla_cli.new import create_project
 
-    with _user_errors("interrupted: nothing was left behind; run the command again"):
-        from fastsqla_cli.new import create_project
-
-        progress = ui.Progress()
-        started = time.perf_counter()
-        with progress.running():
-            project = create_project(
-                path,
-                database=db.value,
-                description=description,
-                check=check,
-                python=python,
-                types=types,
-                report=progress,
-            )
-        seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    project = _running(
+        lambda progress: create_project(
+            path,
+            database=db.value,
+            description=description,
+            check=check,
+            python=python,
+            types=types,
+            report=progress,
+        ),
+        "interrupted: nothing was left behind; run the command again",
+    )
+    seconds = time.perf_counter() - started
     lines = [
         f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
         f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
@@ -477,22 +492,20 @@ def check(
     Example: fastsqla check . --database-url postgresql+asyncpg://postgres@localhost/shop_test
     """
     from fastsqla_cli import ui
+    from fastsqla_cli.check import check_project
 
-    with _user_errors():
-        from fastsqla_cli.check import check_project
-
-        progress = ui.Progress()
-        with progress.running():
-            report = check_project(
-                directory,
-                python=python,
-                types=types,
-                database_url=database_url,
-                junit_xml=junit_xml,
-                fuzz=fuzz,
-                report=progress,
-                on_wait=_waiting,
-            )
+    report = _running(
+        lambda progress: check_project(
+            directory,
+            python=python,
+            types=types,
+            database_url=database_url,
+            junit_xml=junit_xml,
+            fuzz=fuzz,
+            report=progress,
+            on_wait=_waiting,
+        )
+    )
     ran = [step.name for step in report.steps if not step.skipped]
     where = ui.escape(str(report.root))
     ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
@@ -519,21 +532,15 @@ def update(
     Example: fastsqla update
     """
     from fastsqla_cli import ui
+    from fastsqla_cli.update import describe, update_project
 
-    with _user_errors():
-        from fastsqla_cli.update import describe, update_project
+    options = _options(None, dry_run, check, python, types)
 
-        progress = ui.Progress()
-        with progress.running():
-            outcome = update_project(
-                directory,
-                dry_run=dry_run,
-                check=check,
-                python=python,
-                types=types,
-                report=progress,
-                on_wait=_waiting,
-            )
+    def run(progress: Reporter) -> Outcome[Update]:
+        reported: Options = {**options, "report": progress}
+        return update_project(directory, **reported)
+
+    outcome = _running(run)
     done = outcome.plan
     where = ui.escape(done.project.root.name)
     if done.up_to_date:
@@ -582,12 +589,7 @@ def _change_model(
 ) -> None:
     """Run a command that changes a model (``change``, given ``options`` and the progress
     report), and show what it did."""
-    from fastsqla_cli import ui
-
-    with _user_errors():
-        progress = ui.Progress()
-        with progress.running():
-            outcome = change({**options, "report": progress})
+    outcome = _running(lambda progress: change({**options, "report": progress}))
     _show_outcome(command, outcome, headline(outcome))
 
 
