@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from fastsqla_cli import bytecode
 
 
@@ -46,3 +48,19 @@ def test_it_writes_the_pyc_files_of_dependencies_but_not_of_extras(tmp_path: Pat
     assert _pyc_of("jinja2.compiler").stat().st_mtime >= started
     pytest_pyc = _pyc_of("_pytest.python")
     assert not pytest_pyc.exists() or pytest_pyc.stat().st_mtime < started
+
+
+def test_requirements_whose_markers_do_not_hold_here_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "needs_some-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: needs-some\nVersion: 1.0\n"
+        "Requires-Dist: jinja2>=3\n"
+        "Requires-Dist: click; python_version < '3'\n"
+        "Requires-Dist: typer; sys_platform == 'no-such-platform'\n"
+        "Requires-Dist: rich; extra == 'pretty'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _names("needs-some") == ["needs-some", "jinja2", "markupsafe"]
