@@ -22,7 +22,7 @@ from uuid import UUID
 
 from fastsqla_cli import filetx
 from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
-from fastsqla_cli.errors import FieldSpecError, RegistrationError
+from fastsqla_cli.errors import FieldSpecError, RegistrationError, UsageError
 from fastsqla_cli.fields import Field, Import, parse_fields
 from fastsqla_cli.model_files import render_model
 from fastsqla_cli.models import (
@@ -100,7 +100,9 @@ def plan_fields(
         values,
         new_revision(migration_head(project)),
     )
-    revision = format_python(project.root, {revision_path: revision_text})[revision_path]
+    revision = format_python(project.root, {revision_path: revision_text}, refuse_long_lines=True)[
+        revision_path
+    ]
     change = filetx.Change(creates={project.root / revision_path: revision}, edits=edits)
     filetx.check_writable(change)
     return ModelPlan(project, model, change)
@@ -125,8 +127,19 @@ def model_edits(
         targets = resolve_references(model, fields, models)
         unfilled = unfilled_references(project, model, fields, targets)
         files = render_model(project.package, model, fields, targets, commands, unfilled).files
-        rendered.append(format_python(project.root, files, first_party))
-    base, other = rendered
+        rendered.append(files)
+    base = format_python(project.root, rendered[0], first_party)
+    try:
+        other = format_python(project.root, rendered[1], first_party, refuse_long_lines=True)
+    except UsageError:
+        # Refused for the new names only: a line too long before (a model made before
+        # fastsqla refused them, or a project whose line length changed since) stays.
+        try:
+            format_python(project.root, rendered[0], first_party, refuse_long_lines=True)
+        except UsageError:
+            other = format_python(project.root, rendered[1], first_party)
+        else:
+            raise
     edits: dict[Path, tuple[str, str]] = {}
     for relative in other:
         path = project.root / relative

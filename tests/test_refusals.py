@@ -64,6 +64,16 @@ def with_a_post(root: Path) -> None:
     add_model(root / "shop", "Post", ["title:str", "author:ref:User"])
 
 
+LONG_MODEL = "M" + "x" * 39
+
+
+def with_a_long_model_name(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    a_project(root)
+    add_model(root / "shop", LONG_MODEL, ["name:str"])
+
+
 def with_a_status(root: Path) -> None:
     from fastsqla_cli.add_model import add_model
 
@@ -164,6 +174,8 @@ CASES = [
     ("a default for another field", a_project, ["add-field", "User", "age:int:optional", "--default", "size=1", "--project", "shop"], 2, "--default size=...: size is not one of the fields added"),
     ("a default without =", a_project, ["add-field", "User", "age:int", "--default", "age", "--project", "shop"], 2, "--default 'age': write FIELD=VALUE"),
     ("add no field", a_project, ["add-field", "User", "--project", "shop"], 2, "give at least one field to add to User"),
+    # The enum's class, named for model and field, is one name longer than a line.
+    ("a field name too long beside its model's", with_a_long_model_name, ["add-field", LONG_MODEL, "g" * 58 + ":enum:a,b:optional", "--project", "shop"], 2, "these names are too long for the project's line length (100)"),
     ("a field edit that collides", with_a_post_conflicting, ["add-field", "Post", "subtitle:str:optional", "--project", "shop"], 1, "cannot place the change in shop/schemas/post.py with certainty"),
     ("an enum default that is not one of its values", a_project, ["add-field", "User", "role:enum:a,b", "--default", "role=c", "--project", "shop"], 2, "--default role='c' is not a valid enum: choose one of a, b"),
     ("an enum value listed twice", a_project, ["add-model", "Post", "status:enum:a,b,a", "--project", "shop"], 2, "the value 'a' is listed twice"),
