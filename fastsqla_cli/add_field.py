@@ -31,6 +31,7 @@ from fastsqla_cli.models import (
     find_model,
     require_field_support,
     resolve_references,
+    rows_made,
     unfilled_references,
 )
 from fastsqla_cli.naming import ModelName
@@ -85,11 +86,12 @@ def plan_fields(
             )
     require_field_support(project, new)
     check_link_tables(project, model, new, models)
-    values = _defaults(new, defaults)
     everything = (*old, *new)
+    targets = resolve_references(model, everything, models)
+    _refuse_required_cycles(project, model, new, targets, models)
+    values = _defaults(new, defaults)
 
     after_commands = [*commands, ["add-field", model.class_name, *(f.spec for f in new)]]
-    targets = resolve_references(model, everything, models)
     edits = model_edits(project, model, models, (old, commands), (everything, after_commands))
 
     revision_path, revision_text = render_field_revision(
@@ -106,6 +108,29 @@ def plan_fields(
     change = filetx.Change(creates={project.root / revision_path: revision}, edits=edits)
     filetx.check_writable(change)
     return ModelPlan(project, model, change)
+
+
+def _refuse_required_cycles(
+    project: Project,
+    model: ModelName,
+    fields: Sequence[Field],
+    targets: dict[str, ModelName],
+    models: dict[str, ModelName],
+) -> None:
+    """A required reference to a model whose test data makes rows of ``model`` closes a
+    cycle that no test data can fill: each row would need the next made first."""
+    classes = {other.module: other.class_name for other in models.values()}
+    for field in fields:
+        target = targets.get(field.name)
+        if field.type != "ref" or field.optional or target is None or target == model:
+            continue
+        path = rows_made(project, target.module, model.module)
+        if path is not None:
+            cycle = " -> ".join(classes.get(module, module) for module in [model.module, *path])
+            raise FieldSpecError(
+                f"{field.spec} closes a cycle of references ({cycle}), which the test data "
+                f"cannot fill if it is required: add it as {field.spec}:optional"
+            )
 
 
 Fields = tuple[Field, ...]

@@ -68,30 +68,38 @@ def unfilled_references(
 ) -> frozenset[str]:
     """The optional references of ``model`` that its test data leaves empty: those whose
     target's test data makes a row of ``model``, itself or through the rows it refers to
-    (a cycle of references, made by `add-field`; filling it would never end). The test
-    data of each model, as it is on disk, says which rows it makes."""
+    (a cycle of references, made by `add-field`; filling it would never end)."""
+    return frozenset(
+        field.name
+        for field in fields
+        if field.type == "ref" and field.optional
+        for target in [targets.get(field.name)]
+        if target is not None and target.module != model.module
+        if rows_made(project, target.module, model.module) is not None
+    )
+
+
+def rows_made(project: Project, start: str, goal: str) -> list[str] | None:
+    """The model modules whose test data leads from ``start``'s to a row of ``goal``'s,
+    each making a row of the next (None when it never does). The test data of each model,
+    as it is on disk, says which rows it makes."""
     factories = project.root / "tests" / "factories"
-
-    def makes(module: str) -> list[str]:
-        path = factories / f"{module}.py"
-        return _MAKES.findall(path.read_text(encoding="utf-8")) if path.is_file() else []
-
-    unfilled: set[str] = set()
-    for field in fields:
-        target = targets.get(field.name)
-        if field.type != "ref" or not field.optional or target is None:
-            continue
-        seen: set[str] = set()
-        todo = [target.module] if target.module != model.module else []
-        while todo:
-            module = todo.pop()
-            if module == model.module:
-                unfilled.add(field.name)
-                break
-            if module not in seen:
-                seen.add(module)
-                todo += makes(module)
-    return frozenset(unfilled)
+    came_from: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        module = queue.pop(0)
+        if module == goal:
+            path = [module]
+            while (previous := came_from[path[-1]]) is not None:
+                path.append(previous)
+            return path[::-1]
+        factory = factories / f"{module}.py"
+        made = _MAKES.findall(factory.read_text(encoding="utf-8")) if factory.is_file() else []
+        for other in made:
+            if other not in came_from:
+                came_from[other] = module
+                queue.append(other)
+    return None
 
 
 def referring_models(

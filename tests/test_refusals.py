@@ -64,6 +64,13 @@ def with_a_post(root: Path) -> None:
     add_model(root / "shop", "Post", ["title:str", "author:ref:User"])
 
 
+def with_a_comment(root: Path) -> None:
+    from fastsqla_cli.add_model import add_model
+
+    with_a_post(root)
+    add_model(root / "shop", "Comment", ["body:text", "post:ref:Post"])
+
+
 LONG_MODEL = "M" + "x" * 39
 
 
@@ -174,6 +181,8 @@ CASES = [
     ("a default for another field", a_project, ["add-field", "User", "age:int:optional", "--default", "size=1", "--project", "shop"], 2, "--default size=...: size is not one of the fields added"),
     ("a default without =", a_project, ["add-field", "User", "age:int", "--default", "age", "--project", "shop"], 2, "--default 'age': write FIELD=VALUE"),
     ("add no field", a_project, ["add-field", "User", "--project", "shop"], 2, "give at least one field to add to User"),
+    ("a required reference that closes a cycle", with_a_post, ["add-field", "User", "favourite:ref:Post", "--project", "shop"], 2, "favourite:ref:Post closes a cycle of references (User -> Post -> User), which the test data cannot fill if it is required: add it as favourite:ref:Post:optional"),
+    ("a longer cycle", with_a_comment, ["add-field", "User", "pinned:ref:Comment", "--default", "pinned=1", "--project", "shop"], 2, "(User -> Comment -> Post -> User)"),
     # The enum's class, named for model and field, is one name longer than a line.
     ("a field name too long beside its model's", with_a_long_model_name, ["add-field", LONG_MODEL, "g" * 58 + ":enum:a,b:optional", "--project", "shop"], 2, "these names are too long for the project's line length (100)"),
     ("a field edit that collides", with_a_post_conflicting, ["add-field", "Post", "subtitle:str:optional", "--project", "shop"], 1, "cannot place the change in shop/schemas/post.py with certainty"),
