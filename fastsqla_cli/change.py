@@ -19,7 +19,7 @@ from fastsqla_cli.project import Project, find_project, locked
 from fastsqla_cli.revisions import Revision
 
 if TYPE_CHECKING:
-    from fastsqla_cli.check import CheckReport, Reporter
+    from fastsqla_cli.steps import CheckReport, Reporter
 
 
 class Options(TypedDict, total=False):
@@ -120,7 +120,7 @@ def carry_out(
     check, python = options.get("check", False), options.get("python")
     dry_run = options.get("dry_run", False)
     if check and python is not None and not dry_run:
-        from fastsqla_cli.check import resolve_python
+        from fastsqla_cli.environment import resolve_python
 
         python = resolve_python(python)
     if dry_run:

@@ -1,281 +1,27 @@
 """Run a generated project's checks: its tests, ruff, mypy and pyright, side by side.
 
-``fastsqla new``, ``add-model`` and ``check`` all come here (one code path). The project
-gets its own ``.venv``, made with uv (shipped as a dependency) or, without it, with
-``venv`` and pip; ``python=`` skips that and uses an interpreter that has the dependencies.
+``fastsqla new``, the commands that change a project and ``check`` all come here (one code
+path), with the interpreter `environment` gives; each command it runs is a step (`steps`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
+from fastsqla_cli.database_url import probe_database, validate_database_url
+from fastsqla_cli.environment import available_tools, prepare_environment, resolve_python
 from fastsqla_cli.errors import CheckFailed, ToolError, UsageError
 from fastsqla_cli.filetx import Change, revert
 from fastsqla_cli.project import find_project, locked
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """One step: made the environment, ran the tests, ..."""
-
-    name: str
-    ok: bool
-    seconds: float
-    output: str = ""
-    summary: str = ""  # one line: "123 passed"
-    skipped: str = ""  # why the step did not run
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    root: Path
-    steps: tuple[StepResult, ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(step.ok for step in self.steps)
-
-    def failed(self) -> list[StepResult]:
-        return [step for step in self.steps if not step.ok]
-
-
-Reporter = Callable[[str, "StepResult | None"], None]  # (step name, result or None at start)
-
-
-def _quiet(_name: str, _result: StepResult | None) -> None:
-    pass
-
-
-def find_uv() -> str | None:
-    """The uv binary: the one the `uv` package ships, else one on PATH."""
-    try:
-        from uv import find_uv_bin
-
-        return find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        return shutil.which("uv")
-
-
-def venv_python(root: Path) -> Path:
-    scripts = "Scripts" if sys.platform == "win32" else "bin"
-    return root / ".venv" / scripts / ("python.exe" if sys.platform == "win32" else "python")
-
+from fastsqla_cli.steps import CheckReport, Reporter, StepResult, quiet, run_step
 
 FUZZ_TIMEOUT = 900.0  # seconds: a fixed number of examples per operation takes far less
-
-
-def _run(
-    name: str,
-    command: Sequence[str],
-    cwd: Path,
-    env: dict[str, str] | None = None,
-    timeout: float | None = None,
-) -> StepResult:
-    started = time.perf_counter()
-    try:
-        process = subprocess.run(
-            command,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=timeout,
-        )
-    except OSError as error:
-        raise ToolError(f"cannot run {command[0]}: {error}") from None
-    except subprocess.TimeoutExpired:
-        return StepResult(
-            name, False, time.perf_counter() - started, f"stopped after {timeout:g} s"
-        )
-    output = process.stdout + process.stderr
-    return StepResult(name, process.returncode == 0, time.perf_counter() - started, output)
-
-
-def _require(result: StepResult) -> StepResult:
-    if not result.ok:
-        tail = " | ".join(result.output.strip().splitlines()[-3:])
-        raise ToolError(f"{result.name} failed: {tail}")
-    return result
-
-
-def prepare_environment(
-    root: Path,
-    *,
-    python: str | None = None,
-    fuzz: bool = False,
-    reinstall: bool = False,
-    report: Reporter = _quiet,
-) -> tuple[str, list[StepResult]]:
-    """The interpreter to check with, and the steps it took to get it.
-
-    ``python`` (resolved by :func:`resolve_python`) is used as it is. Otherwise the
-    project's `.venv` is used when it has pytest (and schemathesis, with ``fuzz``), and
-    ``reinstall`` (its dependencies changed) is false; else it is made (again), with uv or
-    else venv and pip, and the project installed into it with its dev extras (and its fuzz
-    extras).
-    """
-    if python is not None:
-        return python, []
-    target = venv_python(root)
-    needed = {"pytest", "schemathesis"} if fuzz else {"pytest"}
-    if target.exists() and not reinstall and needed <= _available(str(target), root):
-        return str(target), []
-    # No .venv, or one whose install did not finish (interrupted, offline): (re)make it.
-    extras = ".[dev,fuzz]" if fuzz else ".[dev]"
-    uv = find_uv()
-    if uv:
-        commands = {
-            "virtualenv": [uv, "venv", "--quiet", "--python", sys.executable, ".venv"],
-            "install": [uv, "pip", "install", "--quiet", "--python", str(target), "-e", extras],
-        }
-    else:
-        commands = {
-            "virtualenv": [sys.executable, "-m", "venv", ".venv"],
-            "install": [
-                str(target),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-e",
-                extras,
-            ],
-        }
-    if target.exists():
-        del commands["virtualenv"]  # made, but its install did not finish
-    elif (root / ".venv").exists():
-        commands["virtualenv"].insert(-1, "--clear")  # a half-made one, without its python
-    steps: list[StepResult] = []
-    for name, command in commands.items():
-        report(name, None)
-        steps.append(_require(_run(name, command, root)))
-        report(name, steps[-1])
-    return str(target), steps
-
-
-TOOLS = ("pytest", "ruff", "mypy", "pyright", "schemathesis", "xdist")
-_PROBE = (
-    "import importlib.util as u; "
-    f"print('probe', *(m for m in {TOOLS!r} if u.find_spec(m) is not None))"
-)
-
-
-def _available(python: str, root: Path) -> set[str]:
-    """Which of :data:`TOOLS` ``python`` can import."""
-    result = _run("probe", [python, "-c", _PROBE], root)
-    words = result.output.split()
-    if not result.ok or words[:1] != ["probe"]:
-        last = (result.output.strip().splitlines() or ["no output"])[-1]
-        raise ToolError(f"{python} does not run as Python: {last}")
-    return set(words[1:])
-
-
-def resolve_python(python: str) -> str:
-    """The interpreter ``--python`` names, checked to run and to have pytest; else a
-    :class:`UsageError` (nothing has been written yet when this is asked)."""
-    resolved = shutil.which(python) or (python if Path(python).is_file() else None)
-    if resolved is None or not os.access(resolved, os.X_OK):
-        raise UsageError(f"--python {python}: no such interpreter; give a path or a command name")
-    try:
-        has_pytest = "pytest" in _available(resolved, Path.cwd())
-    except ToolError as error:
-        raise UsageError(f"--python {python}: {error}") from None
-    if not has_pytest:
-        raise UsageError(
-            f"--python {python} has no pytest: give an interpreter that has the project's "
-            "dev dependencies, or leave --python out to make a .venv"
-        )
-    return resolved
-
-
-# `backend+driver://`: the drivers the generated app takes (`DRIVERS` in its
-# `settings.py`, which `tests/test_check.py` holds this to); it refuses any other.
-ASYNC_DRIVERS = {
-    "sqlite": ("aiosqlite",),
-    "postgresql": ("asyncpg",),
-    "mysql": ("aiomysql",),
-    "mariadb": ("aiomysql",),
-}
-
-
-def validate_database_url(url: str) -> str:
-    """A URL the generated app can use (an async driver), or a one-line :class:`UsageError`."""
-    import re
-
-    match = re.match(r"^([a-z]+)(?:\+([a-z_]+))?://", url)
-    examples = "sqlite+aiosqlite:///test.db, postgresql+asyncpg://user@host/db"
-    if match is None:
-        raise UsageError(f"--database-url {url!r} is not a database URL: write one like {examples}")
-    backend, driver = match.groups()
-    if backend not in ASYNC_DRIVERS:
-        raise UsageError(
-            f"--database-url: unknown database {backend!r}; use {', '.join(ASYNC_DRIVERS)}"
-        )
-    if driver not in ASYNC_DRIVERS[backend]:
-        drivers = " or ".join(f"{backend}+{d}://" for d in ASYNC_DRIVERS[backend])
-        raise UsageError(f"--database-url needs the app's async driver: start it with {drivers}")
-    return url
-
-
-# Run by the project's interpreter: connect to argv[1] and run one query within 10 s; on
-# failure, print the driver's reason in one line and exit 1.
-_DATABASE_PROBE = """
-import asyncio, sys
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
-async def main(url):
-    engine = create_async_engine(url)
-    try:
-        async with asyncio.timeout(10), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    finally:
-        await engine.dispose()
-
-try:
-    asyncio.run(main(sys.argv[1]))
-except ImportError as error:
-    print(f"it needs {error.name}, which this interpreter lacks: pip install {error.name}")
-    sys.exit(1)
-except TimeoutError:
-    print("the server did not answer within 10 s")
-    sys.exit(1)
-except Exception as error:
-    reason = getattr(error, "orig", None) or error
-    print((str(reason) or type(reason).__name__).strip().splitlines()[0])
-    sys.exit(1)
-"""
-
-
-def probe_database(python: str, root: Path, url: str) -> None:
-    """Refuse, in one line, a `--database-url` the tests could not use (a database that
-    does not exist, a user the server refuses, a server that does not answer, a driver the
-    interpreter lacks), before they run: each test would fail with it at length."""
-    try:
-        done = subprocess.run(
-            [python, "-c", _DATABASE_PROBE, url],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ToolError(f"cannot try --database-url with {python}: {error}") from None
-    if done.returncode != 0:
-        lines = (done.stdout or done.stderr).strip().splitlines()
-        reason = lines[-1] if lines else f"exit code {done.returncode}"
-        raise UsageError(f"--database-url: the tests cannot use this database: {reason}")
 
 
 def validate_junit_xml(path: Path) -> Path:
@@ -342,12 +88,12 @@ def run_checks(
     types: bool = True,
     fuzz: bool = False,
     tests: Sequence[str] = (),
-    report: Reporter = _quiet,
+    report: Reporter = quiet,
 ) -> list[StepResult]:
     """Run tests, ruff (lint and format) and mypy at the same time, then, with ``fuzz``,
     the project's API contract test (schemathesis, `pytest -m fuzz`) on the same database;
     return every result. ``tests`` (files, relative to ``root``) runs those tests only."""
-    installed = _available(python, root)
+    installed = available_tools(python, root)
     if "pytest" not in installed:
         raise ToolError(
             f"pytest is not installed for {python}: install the project with its dev "
@@ -395,7 +141,7 @@ def run_checks(
         started = time.perf_counter()
         outputs, ok = [], True
         for command in commands[name]:
-            result = _run(name, command, root, env)
+            result = run_step(name, command, root, env)
             outputs.append(result.output)
             ok = ok and result.ok
         output = "\n".join(outputs)
@@ -417,7 +163,7 @@ def run_checks(
     if fuzz:  # after the tests: both empty the database they run on
         report("fuzz", None)
         fuzz_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "fuzz"]
-        fuzzed = _run("fuzz", fuzz_command, root, env, timeout=FUZZ_TIMEOUT)
+        fuzzed = run_step("fuzz", fuzz_command, root, env, timeout=FUZZ_TIMEOUT)
         result = StepResult(
             "fuzz", fuzzed.ok, fuzzed.seconds, fuzzed.output, _summary(fuzzed.output)
         )
@@ -470,7 +216,7 @@ def run_all(
     """Every step, on arguments already validated, by a caller that holds the lock;
     ``tests`` narrows the tests that run (all when empty), ``reinstall`` installs the
     project into its `.venv` again first."""
-    report = report or _quiet
+    report = report or quiet
     interpreter, steps = prepare_environment(
         root, python=python, fuzz=fuzz, reinstall=reinstall, report=report
     )

@@ -24,7 +24,7 @@ from fastsqla_cli.fields import MODIFIERS, TYPES
 
 if TYPE_CHECKING:
     from fastsqla_cli.change import ModelPlan, Options, Outcome
-    from fastsqla_cli.check import Reporter
+    from fastsqla_cli.steps import Reporter
     from fastsqla_cli.update import Update
 
 T = TypeVar("T")

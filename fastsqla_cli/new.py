@@ -28,7 +28,7 @@ from fastsqla_cli.project import DATABASES, Project, locked
 from fastsqla_cli.templates import templates_dir
 
 if TYPE_CHECKING:
-    from fastsqla_cli.check import CheckReport, Reporter
+    from fastsqla_cli.steps import CheckReport, Reporter
 
 UV_TESTED = "0.13.9"  # the uv release fastsqla's own tests last ran with
 STARTER_MODEL = ("User", ("name:str", "email:str:unique"))
@@ -115,7 +115,7 @@ def create_project(
     _check_destination(destination)
     _check_writable(destination)
     if check and python is not None:
-        from fastsqla_cli.check import resolve_python
+        from fastsqla_cli.environment import resolve_python
 
         python = resolve_python(python)
 
@@ -132,7 +132,7 @@ def create_project(
         _remove_project(destination, existed, created_parents)
         raise
     if report is not None:
-        from fastsqla_cli.check import StepResult
+        from fastsqla_cli.steps import StepResult
 
         report("render", StepResult("render", True, time.perf_counter() - started))
     if not check:

@@ -14,7 +14,7 @@ from rich.panel import Panel
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from fastsqla_cli.check import StepResult
+    from fastsqla_cli.steps import StepResult
 
 console = Console(highlight=False, emoji=False)  # `x:date:optional` stays as written
 errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)

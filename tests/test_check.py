@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fastsqla_cli.check import ASYNC_DRIVERS, validate_database_url
 from fastsqla_cli.cli import app
+from fastsqla_cli.database_url import ASYNC_DRIVERS, validate_database_url
 from fastsqla_cli.errors import UsageError
 from fastsqla_cli.new import create_project
 from tests.servers import required_server

@@ -377,9 +377,9 @@ def test_sqlite_writers_take_turns(tmp_path: Path, where: str) -> None:
 def test_without_uv_new_falls_back_to_venv_and_pip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastsqla_cli import check as checks
+    from fastsqla_cli import environment
 
-    monkeypatch.setattr(checks, "find_uv", lambda: None)
+    monkeypatch.setattr(environment, "find_uv", lambda: None)
     out = fastsqla("new", "plain", "--no-types", cwd=tmp_path)
     assert "Install the project" in out and "passed" in out
     assert (tmp_path / "plain" / ".venv" / "bin" / "pip").exists()  # made by venv, not uv

@@ -194,9 +194,9 @@ def test_the_wait_is_bounded(tmp_path: Path) -> None:
 def test_a_failed_install_keeps_the_project_and_check_finishes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastsqla_cli import check
+    from fastsqla_cli import check, environment
 
-    real_run = check._run
+    real_run = check.run_step
 
     def offline(name: str, command: list[str], cwd: Path, env: object = None) -> object:
         if name == "install":
@@ -204,7 +204,8 @@ def test_a_failed_install_keeps_the_project_and_check_finishes_it(
         return real_run(name, command, cwd)
 
     with monkeypatch.context() as patch:
-        patch.setattr(check, "_run", offline)
+        for module in (check, environment):
+            patch.setattr(module, "run_step", offline)
         result = runner.invoke(app, ["new", str(tmp_path / "shop")])
     assert result.exit_code == 1
     assert result.stderr == (

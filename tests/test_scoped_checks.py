@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fastsqla_cli import check
+from fastsqla_cli import check, environment
 from fastsqla_cli.add_model import add_model
 from fastsqla_cli.cli import app
 from fastsqla_cli.filetx import Change
@@ -115,7 +115,7 @@ def test_a_change_that_breaks_a_referring_models_tests_is_caught(tmp_path: Path)
 def test_a_change_of_the_dependencies_installs_the_project_again_before_its_checks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: str, installs: bool
 ) -> None:
-    python = check.venv_python(tmp_path)
+    python = environment.venv_python(tmp_path)
     python.parent.mkdir(parents=True)
     python.touch()  # a .venv that has pytest (the probe below says so)
     ran: list[str] = []
@@ -124,7 +124,8 @@ def test_a_change_of_the_dependencies_installs_the_project_again_before_its_chec
         ran.append(name)
         return check.StepResult(name, True, 0.0, "probe pytest")
 
-    monkeypatch.setattr(check, "_run", run)
+    for module in (check, environment):
+        monkeypatch.setattr(module, "run_step", run)
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # no compiling beside the checks
     change = Change(edits={tmp_path / edited: ("before", "after")})
     check.check_change(tmp_path, change, None, False, None, "undone")

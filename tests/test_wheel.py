@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from fastsqla_cli import __version__
-from fastsqla_cli.check import find_uv
+from fastsqla_cli.environment import find_uv
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).parent.parent
