@@ -23,7 +23,8 @@ from uuid import UUID
 from fastsqla_cli import filetx
 from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
 from fastsqla_cli.errors import FieldSpecError, RegistrationError, UsageError
-from fastsqla_cli.fields import Field, Import, parse_fields
+from fastsqla_cli.field_types import Import
+from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.model_files import render_model
 from fastsqla_cli.models import (
     check_link_tables,

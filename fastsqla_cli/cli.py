@@ -20,7 +20,8 @@ from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
-from fastsqla_cli.fields import MODIFIERS, TYPES
+from fastsqla_cli.field_types import TYPES
+from fastsqla_cli.fields import MODIFIERS
 
 if TYPE_CHECKING:
     from fastsqla_cli.change import ModelPlan, Options, Outcome

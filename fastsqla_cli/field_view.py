@@ -8,9 +8,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fastsqla_cli.fields import ON_DELETE, TYPES, Field
+from fastsqla_cli.field_types import TYPES
+from fastsqla_cli.fields import ON_DELETE, Field
+from fastsqla_cli.inflection import singularize
 from fastsqla_cli.namespace import PLAIN, Namespace, assignment, call
-from fastsqla_cli.naming import ModelName, link_table, singularize
+from fastsqla_cli.naming import ModelName, link_table
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
+from fastsqla_cli.field_types import Import
 from fastsqla_cli.field_view import (
     ANNOTATION_BUILTINS,
     ROUTER_NAMES,
@@ -16,7 +17,7 @@ from fastsqla_cli.field_view import (
     FieldView,
     field_views,
 )
-from fastsqla_cli.fields import Field, Import
+from fastsqla_cli.fields import Field
 from fastsqla_cli.namespace import Namespace, call, import_lines, in_package, namespace
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.record import record

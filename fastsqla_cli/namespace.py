@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from fastsqla_cli.fields import Import
+from fastsqla_cli.field_types import Import
 
 
 def import_lines(imports: Iterable[Import]) -> str:

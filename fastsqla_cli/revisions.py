@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from fastsqla_cli.field_types import Import
 from fastsqla_cli.field_view import FieldView, field_views
-from fastsqla_cli.fields import Field, Import
+from fastsqla_cli.fields import Field
 from fastsqla_cli.namespace import import_lines
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.templates import render

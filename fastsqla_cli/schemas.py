@@ -3,8 +3,8 @@ list's query (sort and filters)."""
 
 from __future__ import annotations
 
+from fastsqla_cli.field_types import Import
 from fastsqla_cli.field_view import SCHEMA_SUFFIXES, FieldView
-from fastsqla_cli.fields import Import
 from fastsqla_cli.namespace import Namespace, call, in_package, namespace
 from fastsqla_cli.naming import ModelName
 

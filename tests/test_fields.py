@@ -5,7 +5,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import DeclarativeBase
 
 from fastsqla_cli.errors import FieldSpecError
-from fastsqla_cli.fields import RESERVED_FIELD_NAMES, TYPES, Field, parse_field, parse_fields
+from fastsqla_cli.field_types import TYPES
+from fastsqla_cli.fields import RESERVED_FIELD_NAMES, Field, parse_field, parse_fields
 
 
 @pytest.mark.parametrize(

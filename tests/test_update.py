@@ -102,12 +102,12 @@ def next_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (package / "field_types.py").rename(package / "field_values.py")
     for path in [
         package / "schemas" / "__init__.py",
-        source / "fastsqla_cli" / "fields.py",
+        source / "fastsqla_cli" / "field_types.py",
         source / "fastsqla_cli" / "schemas.py",
     ]:
         assert "field_types" in path.read_text()
         path.write_text(path.read_text().replace("field_types", "field_values"))
-    update = source / "fastsqla_cli" / "update.py"
+    update = source / "fastsqla_cli" / "release_steps.py"
     update.write_text(update.read_text() + NEXT_STEPS)
     venv = install_wheel(source, work)
     shutil.rmtree(source)  # the release runs from its wheel alone
