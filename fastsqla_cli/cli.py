@@ -3,7 +3,6 @@ the result; every error the user can fix is one line on stderr and an exit code.
 
 from __future__ import annotations
 
-import enum
 import os
 import shlex
 import shutil
@@ -19,6 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
+from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
 from fastsqla_cli.field_types import TYPES
 from fastsqla_cli.fields import MODIFIERS
@@ -111,10 +111,10 @@ app = typer.Typer(
 )
 
 
-class Database(enum.StrEnum):
-    sqlite = "sqlite"
-    postgresql = "postgresql"
-    mysql = "mysql"
+def _database(value: str) -> str:
+    if value not in DATABASES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, DATABASES))}")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -225,14 +225,15 @@ def new(
         str, typer.Argument(metavar="PATH", help="Directory to create; its name is the project's.")
     ],
     db: Annotated[
-        Database,
+        str,
         typer.Option(
             "--db",
             metavar="DB",
+            callback=_database,
             show_default=False,
-            help="sqlite (the default), postgresql or mysql.",
+            help=f"{DATABASES[0]} (the default), {', '.join(DATABASES[1:-1])} or {DATABASES[-1]}.",
         ),
-    ] = Database.sqlite,
+    ] = DATABASES[0],
     description: Annotated[
         str, typer.Option(metavar="TEXT", help="One line about the project.")
     ] = "",
@@ -251,7 +252,7 @@ def new(
     project = _running(
         lambda progress: create_project(
             path,
-            database=db.value,
+            database=db,
             description=description,
             check=check,
             python=python,

@@ -7,16 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from fastsqla_cli.databases import ASYNC_DRIVERS
 from fastsqla_cli.errors import ToolError, UsageError
-
-# `backend+driver://`: the drivers the generated app takes (`DRIVERS` in its
-# `settings.py`, which `tests/test_check.py` holds this to); it refuses any other.
-ASYNC_DRIVERS = {
-    "sqlite": ("aiosqlite",),
-    "postgresql": ("asyncpg",),
-    "mysql": ("aiomysql",),
-    "mariadb": ("aiomysql",),
-}
 
 
 def validate_database_url(url: str) -> str:

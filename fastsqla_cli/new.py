@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.add_model import plan_model
+from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import CheckFailed, DestinationError, ToolError, UsageError, WriteError
 from fastsqla_cli.naming import ProjectName, project_name
-from fastsqla_cli.project import DATABASES, Project, locked
+from fastsqla_cli.project import Project, locked
 from fastsqla_cli.templates import templates_dir
 
 if TYPE_CHECKING:

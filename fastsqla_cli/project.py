@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import (
     BusyError,
     NotAProjectError,
@@ -18,7 +19,6 @@ from fastsqla_cli.errors import (
 )
 
 ANSWERS_FILE = ".copier-answers.yml"
-DATABASES = ("sqlite", "postgresql", "mysql")
 LOCK_TIMEOUT = 600.0  # seconds another command may keep a project busy before we give up
 
 

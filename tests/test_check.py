@@ -7,15 +7,19 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from fastsqla_cli.cli import app
-from fastsqla_cli.database_url import ASYNC_DRIVERS, validate_database_url
+from fastsqla_cli.database_url import validate_database_url
+from fastsqla_cli.databases import ASYNC_DRIVERS, DATABASES
 from fastsqla_cli.errors import UsageError
 from fastsqla_cli.new import create_project
 from tests.servers import required_server
 
-SETTINGS = Path(__file__).parents[1] / "templates/project/template/{{ package }}/settings.py.jinja"
+TEMPLATE = Path(__file__).parents[1] / "templates" / "project"
+SETTINGS = TEMPLATE / "template" / "{{ package }}" / "settings.py.jinja"
+COPIER = TEMPLATE / "copier.yml"
 
 
 def app_drivers() -> set[str]:
@@ -24,6 +28,14 @@ def app_drivers() -> set[str]:
     line = re.search(r"^DRIVERS = (.+)$", SETTINGS.read_text(encoding="utf-8"), re.MULTILINE)
     assert line is not None, f"no DRIVERS in {SETTINGS}"
     return set(ast.literal_eval(line.group(1)))
+
+
+def test_the_cli_offers_the_databases_of_the_template() -> None:
+    question = yaml.safe_load(COPIER.read_text(encoding="utf-8"))["database"]
+    assert tuple(question["choices"]) == DATABASES and question["default"] == DATABASES[0]
+    assert {driver.partition("+")[0] for driver in app_drivers()} <= {*DATABASES, "mariadb"}
+    new_help = CliRunner().invoke(app, ["new", "--help"], terminal_width=200).stdout
+    assert f"{DATABASES[0]} (the default), {DATABASES[1]} or {DATABASES[2]}." in new_help
 
 
 def test_check_takes_the_drivers_of_the_app() -> None:

@@ -8,11 +8,11 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import ModelNameError, ProjectNameError
 from fastsqla_cli.inflection import pluralize, singularize
 from fastsqla_cli.naming import DEPENDENCY_MODULES, dependency_modules, model_name, project_name
 from fastsqla_cli.new import create_project
-from fastsqla_cli.project import DATABASES
 from tests.conftest import UPDATE_GOLDEN
 
 
