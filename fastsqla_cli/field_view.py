@@ -13,6 +13,7 @@ from fastsqla_cli.fields import ON_DELETE, Field
 from fastsqla_cli.inflection import singularize
 from fastsqla_cli.namespace import PLAIN, Namespace, assignment, call
 from fastsqla_cli.naming import ModelName, link_table
+from fastsqla_cli.naming_convention import constraint_name
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,10 @@ class Link:
     def names(self, source_table: str, target_table: str) -> dict[str, str]:
         """Its constraints and index, as the naming convention names them."""
         return {
-            "pk": f"pk_{self.table}",
-            "source_fk": f"fk_{self.table}_{self.source}_{source_table}",
-            "target_fk": f"fk_{self.table}_{self.target}_{target_table}",
-            "ix": f"ix_{self.table}_{self.target}",
+            "pk": constraint_name("pk", self.table),
+            "source_fk": constraint_name("fk", self.table, self.source, source_table),
+            "target_fk": constraint_name("fk", self.table, self.target, target_table),
+            "ix": constraint_name("ix", self.table, self.target),
         }
 
 

@@ -13,6 +13,7 @@ from fastsqla_cli.field_view import FieldView, field_views
 from fastsqla_cli.fields import Field
 from fastsqla_cli.namespace import import_lines
 from fastsqla_cli.naming import ModelName
+from fastsqla_cli.naming_convention import constraint_name
 from fastsqla_cli.templates import render
 
 
@@ -38,15 +39,15 @@ def constraint_names(m: ModelName, views: list[FieldView]) -> ConstraintNames:
         if v.link is not None:  # its own table
             continue
         if v.field.type == "enum":  # the `Enum` is named for its column
-            checks[column] = f"ck_{table}_{column}"
+            checks[column] = constraint_name("ck", table, column)
         indexed = v.field.index or v.field.type == "ref"
         if v.field.unique and not indexed:
-            unique[column] = f"uq_{table}_{column}"
+            unique[column] = constraint_name("uq", table, column)
         if indexed:
-            indexes[column] = (f"ix_{table}_{column}", v.field.unique)
+            indexes[column] = (constraint_name("ix", table, column), v.field.unique)
         if v.target is not None:
-            foreign_keys[column] = f"fk_{table}_{column}_{v.target.table}"
-    return ConstraintNames(f"pk_{table}", unique, foreign_keys, indexes, checks)
+            foreign_keys[column] = constraint_name("fk", table, column, v.target.table)
+    return ConstraintNames(constraint_name("pk", table), unique, foreign_keys, indexes, checks)
 
 
 @dataclass(frozen=True)
