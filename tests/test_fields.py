@@ -1,5 +1,7 @@
 """The field-spec grammar: a table of specs and what they parse to, or the exact error."""
 
+import re
+
 import pytest
 from pydantic import BaseModel
 from sqlalchemy.orm import DeclarativeBase
@@ -7,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.field_types import TYPES
 from fastsqla_cli.fields import RESERVED_FIELD_NAMES, Field, parse_field, parse_fields
+from fastsqla_cli.templates import templates_dir
 
 
 @pytest.mark.parametrize(
@@ -223,3 +226,21 @@ def test_a_many_to_many_is_read_and_written_as_ids() -> None:
 def test_a_many_to_many_and_its_ids_cannot_share_a_name() -> None:
     with pytest.raises(FieldSpecError, match="duplicate field 'tag_ids'"):
         parse_fields(["tags:many:Tag", "tag_ids:str"])
+
+
+def test_the_template_defines_every_name_the_field_types_import_from_it() -> None:
+    """The vocabulary is one: what a field type imports from the project's own modules
+    (`field_types`, `column_types`) is defined there, in the template."""
+    package = templates_dir() / "project" / "template" / "{{ package }}"
+    wanted = {
+        (module.removeprefix("{package}."), name)
+        for kind in TYPES.values()
+        for imports in (kind.model_imports, kind.schema_imports, kind.query_imports)
+        for module, name in imports
+        if module.startswith("{package}.")
+    }
+    assert {module for module, _ in wanted} == {"field_types", "column_types"}
+    for module, name in sorted(wanted):
+        path = next(package.glob(f"{module}.py*"))
+        defined = re.search(rf"^(?:class |def )?{name}\b", path.read_text(), re.M)
+        assert defined is not None, f"{path.name} does not define {name}"
