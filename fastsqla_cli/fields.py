@@ -43,6 +43,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "schema_json",
         "update_forward_refs",
         "validate",
+        "only_characters",  # the request schemas' validator (the project's field_types.py)
     }
 )
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -6,6 +6,7 @@ target project's own configuration.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -50,7 +51,12 @@ def _model_namespace(
             targets.append((f"{package}.models.{v.target.module}", v.target.class_name))
     if targets:
         imports.append(("typing", "TYPE_CHECKING"))
-    imports += [("builtins", name) for name in ANNOTATION_BUILTINS]
+    # The builtins the module names (its annotations; a link's ids property), which it
+    # reaches through `builtins` when a field shadows one.
+    used = {name for v in views for name in re.findall(r"\w+", v.field.kind.annotation)}
+    if any(v.link is not None for v in views):
+        used |= {"property", "list", "int"}
+    imports += [("builtins", name) for name in ANNOTATION_BUILTINS if name in used]
     fields = [name for v in views for name in {v.name, v.column_name}]
     users = [m.class_name, *(name for _, name in targets), *fields]
     return namespace(imports, users), list(dict.fromkeys(targets))

@@ -170,6 +170,10 @@ def model_name(name: str, table: str | None = None) -> ModelName:
     module = "_".join(words)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ModelNameError(f"{name!r} is a Python keyword: choose another model name")
+    if keyword.iskeyword(class_name):  # `False`, `None`, `True`
+        raise ModelNameError(
+            f"{name!r} makes the class {class_name}, a Python keyword: choose another model name"
+        )
     if class_name in ("I", "O") or module == "l":
         what = f"the module {module}" if module == "l" else f"the class {class_name}"
         raise ModelNameError(
@@ -187,6 +191,11 @@ def model_name(name: str, table: str | None = None) -> ModelName:
         raise ModelNameError(
             f"{table_name!r} is not a valid table name: use lower-case letters, digits "
             "and underscores"
+        )
+    if table_name.startswith("sqlite_"):
+        raise ModelNameError(
+            f"the table name {table_name!r} begins with sqlite_, which SQLite keeps for its "
+            "own tables: choose another name or pass --table"
         )
     if len(table_name) > MAX_IDENTIFIER:
         raise ModelNameError(

@@ -74,6 +74,8 @@ _IN_0_1_0: dict[str, tuple[tuple[str, str], ...]] = {
             "The rows it references are created first, unless given.",
         ),
         (r"^ +# Unique: a row of its own each time, where the others share one\.\n", ""),
+        # `client` positional-only: a field may be called so.
+        (r"client: AsyncClient, /, \*\*overrides", "client: AsyncClient, **overrides"),
     ),
 }
 

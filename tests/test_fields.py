@@ -1,5 +1,6 @@
 """The field-spec grammar: a table of specs and what they parse to, or the exact error."""
 
+import ast
 import re
 
 import pytest
@@ -139,6 +140,16 @@ def test_reserved_names_cover_what_pydantic_and_sqlalchemy_define() -> None:
     taken = {n for n in dir(BaseModel) if not n.startswith("_") and not n.startswith("model_")}
     taken |= {n for n in dir(DeclarativeBase) if not n.startswith("_")}
     assert taken <= RESERVED_FIELD_NAMES
+
+
+def test_reserved_names_cover_what_the_schemas_base_class_defines() -> None:
+    """A field named after a validator of `RequestBody` (the request schemas' base, in the
+    template's field_types.py) would replace it (found by the name corpus)."""
+    path = templates_dir() / "project" / "template" / "{{ package }}" / "field_types.py"
+    tree = ast.parse(path.read_text())
+    base = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "RequestBody")
+    defined = {n.name for n in base.body if isinstance(n, ast.FunctionDef)}
+    assert defined and defined <= RESERVED_FIELD_NAMES
 
 
 def test_names_at_the_identifier_limit_are_accepted() -> None:

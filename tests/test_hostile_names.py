@@ -26,6 +26,9 @@ HOSTILE = [
     (["Setattr", "value:str"], "a builtin the update route calls"),
     (["List", "type:str", "self:str"], "builtins shadowed by a submodule; `self` as a column"),
     (["Dict", "str:str"], "a builtin the shared field types use, as model and column"),
+    (["Unused", "float:int", "property:str"], "builtins the model's module does not use"),
+    # Found by the name corpus (tests/name_corpus.py).
+    (["Listed", "client:str", "path:int"], "the list test helper's own parameters as filters"),
     (["Type", "name:str"], "a builtin, as a module of models/, schemas/ and routers/"),
     (["Discovery", "data:json", "date:date"], "the app's own module, and type names as fields"),
     (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),

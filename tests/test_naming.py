@@ -144,6 +144,11 @@ def test_table_override_keeps_the_other_names() -> None:
         ("Docs", None, "would be served at /docs"),
         ("Post", "p" * 64, "has 64 characters, more than the 63 PostgreSQL keeps"),
         ("A" + "b" * 62, None, "has 64 characters"),
+        # Found by the name corpus: `sqlite3` (a standard-library module) as a model.
+        ("sqlite3", None, "begins with sqlite_, which SQLite keeps for its own tables"),
+        ("Log", "sqlite_logs", "begins with sqlite_"),
+        ("false", None, "makes the class False, a Python keyword"),
+        ("None", None, "makes the class None, a Python keyword"),
     ],
 )
 def test_invalid_model_names(name: str, table: str | None, message: str) -> None:

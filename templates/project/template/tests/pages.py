@@ -5,8 +5,9 @@ from typing import Any
 from httpx import AsyncClient
 
 
-async def every_row(client: AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    """Every row of the list at ``path`` that ``params`` select, in its order."""
+async def every_row(client: AsyncClient, path: str, /, **params: Any) -> list[dict[str, Any]]:
+    """Every row of the list at ``path`` that ``params`` select, in its order (``client``
+    and ``path`` are positional: a filter may have either name)."""
     rows: list[dict[str, Any]] = []
     cursor = None
     while True:

@@ -8,7 +8,7 @@ from httpx import AsyncClient
 _numbers = count(1)
 
 
-async def user_payload(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def user_payload(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """A valid body for `POST /users`; ``overrides`` replace values."""
     n = next(_numbers)
     payload: dict[str, Any] = {
@@ -18,7 +18,7 @@ async def user_payload(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
     return payload | overrides
 
 
-async def create_user(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
+async def create_user(client: AsyncClient, /, **overrides: Any) -> dict[str, Any]:
     """Create a User through the API and return it as the API does."""
     payload = await user_payload(client, **overrides)
     response = await client.post("/users", json=payload)

@@ -1,0 +1,66 @@
+"""Every name of the corpus (tests/name_corpus.py: over a thousand) as a project, a model
+and a field name is either taken or refused with exit 2 and one line; a few of its project
+names make projects whose checks pass."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fastsqla_cli.errors import FastsqlaError, UsageError
+from fastsqla_cli.fields import parse_field
+from fastsqla_cli.naming import model_name, project_name
+from tests.name_corpus import CORPUS
+from tests.test_e2e import fastsqla
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "project": project_name,
+    "model": model_name,
+    "field": lambda name: parse_field(f"{name}:str"),
+}
+
+
+def taken(kind: str) -> list[str]:
+    """The names of the corpus that ``kind`` takes."""
+    names = []
+    for name in CORPUS:
+        try:
+            PARSERS[kind](name)
+        except FastsqlaError:
+            continue
+        names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("kind", PARSERS)
+def test_each_name_is_taken_or_refused_in_one_line(kind: str) -> None:
+    refused = 0
+    for name in CORPUS:
+        try:
+            PARSERS[kind](name)
+        except FastsqlaError as error:
+            refused += 1
+            assert isinstance(error, UsageError), (name, error)  # exit 2
+            assert "\n" not in str(error) and str(error).strip(), (name, error)
+    assert 0 < refused < len(CORPUS)
+
+
+def sample(names: list[str], count: int) -> list[str]:
+    """``count`` names spread evenly over ``names``."""
+    step = max(1, len(names) // count)
+    return names[::step][:count]
+
+
+# A few of the project names the corpus has and fastsqla takes, made into projects.
+PROJECTS = 2
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", sample(taken("project"), PROJECTS))
+def test_corpus_project_names_make_projects_whose_checks_pass(name: str, tmp_path: Path) -> None:
+    fastsqla("new", name, "--no-check", cwd=tmp_path)
+    out = fastsqla("check", "--python", sys.executable, "--no-types", cwd=tmp_path / name)
+    assert "All checks passed (tests, ruff)" in out
