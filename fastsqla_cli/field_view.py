@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fastsqla_cli.field_types import TYPES
 from fastsqla_cli.fields import ON_DELETE, Field
 from fastsqla_cli.inflection import singularize
-from fastsqla_cli.namespace import PLAIN, Namespace, assignment, call
+from fastsqla_cli.namespace import PLAIN, Namespace, assignment, call, free_name
 from fastsqla_cli.naming import ModelName, link_table
 from fastsqla_cli.naming_convention import constraint_name
 
@@ -281,8 +281,7 @@ def field_views(
         enum = ""
         if field.type == "enum":
             enum = m.class_name + "".join(word.capitalize() for word in field.name.split("_"))
-            while enum in taken:
-                enum += "Value"
+            enum = free_name(enum, taken, suffix="Value")
             taken.add(enum)
         target = targets.get(field.name) if field.type in ("ref", "many") else None
         views.append(
@@ -308,9 +307,7 @@ def _link(m: ModelName, field: Field, taken: set[str]) -> Link:
         for name in (f"{singularize(field.name)}_id", f"{field.name}_id", f"linked_{m.module}_id")
         if name != source
     )
-    var = table
-    while var in taken or var in ROUTER_NAMES or var in ANNOTATION_BUILTINS:
-        var += "_table"
+    var = free_name(table, taken | ROUTER_NAMES | set(ANNOTATION_BUILTINS), suffix="_table")
     taken.add(var)
     return Link(table, var, source, target)
 

@@ -19,11 +19,18 @@ from fastsqla_cli.field_view import (
     field_views,
 )
 from fastsqla_cli.fields import Field
-from fastsqla_cli.namespace import Namespace, call, import_lines, in_package, namespace
+from fastsqla_cli.namespace import (
+    Namespace,
+    call,
+    free_name,
+    import_lines,
+    in_package,
+    namespace,
+)
 from fastsqla_cli.naming import ModelName
 from fastsqla_cli.record import record
 from fastsqla_cli.schemas import filter_parameters, query_lines, schema_namespace
-from fastsqla_cli.templates import render
+from fastsqla_cli.templates import defined_names, render
 
 
 @dataclass(frozen=True)
@@ -131,10 +138,9 @@ def render_model(
     linked_models = [v.target.class_name for v in other_links if v.target is not None]
     # The router's names for one row and its dependency: the model's own, unless that
     # is a name the router already uses (a model `Session` must not shadow the session).
-    var = m.module if m.module not in ROUTER_NAMES else f"{m.module}_row"
-    dep = f"{m.class_name}Dep"
-    if dep in ROUTER_NAMES:
-        dep = f"{m.class_name}RowDep"
+    var = free_name(m.module, ROUTER_NAMES, suffix="_row")
+    dep_taken = {name.removesuffix("Dep") for name in ROUTER_NAMES}
+    dep = free_name(m.class_name, dep_taken, suffix="Row") + "Dep"
     router_names = namespace(library_imports, [m.class_name, dep, *linked_models], avoid=[var])
     # Statuses a write may answer besides 422 (which FastAPI documents itself).
     conflict = ["status.HTTP_409_CONFLICT"] if unique else []
@@ -193,6 +199,10 @@ def render_model(
             ("sqlalchemy", "event"),
             ("sqlalchemy.ext.asyncio", "AsyncConnection"),
         ]
+    # pytest takes a function or class a test module imports for a test when its name says
+    # so (a model `TestRun` or `Testing`): reach those through their modules.
+    collected = [name for _, name in test_imports if name.startswith(("test", "Test"))]
+    test_names = namespace(test_imports, collected, avoid=defined_names("test.py.jinja"))
 
     context = {
         "m": m,
@@ -239,11 +249,7 @@ def render_model(
             [f'"{v.column_name}"' for v in views if not v.field.optional],
         ),
         # The update schema's validator, named so that no field hides it.
-        "reject_null": next(
-            name
-            for name in ("reject_null", "reject_null_", "_reject_null")
-            if name not in {v.column_name for v in views}
-        ),
+        "reject_null": free_name("reject_null", {v.column_name for v in views}, suffix="_"),
     }
     pkg = PurePosixPath(package)
     files = {
@@ -274,7 +280,7 @@ def render_model(
             "factory.py.jinja", imports=import_lines(factory_imports), **context
         ),
         PurePosixPath("tests") / f"test_{m.module}.py": render(
-            "test.py.jinja", imports=import_lines(test_imports), **context
+            "test.py.jinja", imports=import_lines(test_names.imports), t=test_names, **context
         ),
     }
     return ModelFiles(files=files)

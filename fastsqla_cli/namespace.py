@@ -5,7 +5,7 @@ templates write, which ruff lays out afterwards."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from fastsqla_cli.field_types import Import
@@ -57,19 +57,31 @@ def namespace(
     taken = clashing | set(avoid)
     kept: list[Import] = []
     qualified: dict[str, str] = {}
+    aliases: dict[str, str] = {}  # module -> its name here, for the modules qualified
     for module, name in dict.fromkeys(imports):
         if name not in clashing:
             if module != "builtins":  # always there, unless shadowed
                 kept.append((module, name))
             continue
-        parent, _, last = module.rpartition(".")
-        alias = last
-        while alias in taken:
-            alias = f"_{alias}"
-        suffix = "" if alias == last else f" as {alias}"
-        kept.append((parent, last + suffix) if parent else (module + suffix, ""))
-        qualified[name] = f"{alias}.{name}"
+        if module not in aliases:
+            parent, _, last = module.rpartition(".")
+            alias = free_name(last, taken, prefix="_")
+            taken.add(alias)
+            aliases[module] = alias
+            suffix = "" if alias == last else f" as {alias}"
+            kept.append((parent, last + suffix) if parent else (module + suffix, ""))
+        qualified[name] = f"{aliases[module]}.{name}"
     return Namespace(tuple(kept), qualified)
+
+
+def free_name(wanted: str, taken: Container[str], *, prefix: str = "", suffix: str = "") -> str:
+    """``wanted``, or the first of it with ``prefix`` and ``suffix`` added again and again
+    that is not ``taken``: the one way a generated module names something of its own
+    beside the user's names."""
+    name = wanted
+    while name in taken:
+        name = f"{prefix}{name}{suffix}"
+    return name
 
 
 PLAIN = Namespace((), {})

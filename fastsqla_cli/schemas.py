@@ -12,10 +12,12 @@ from fastsqla_cli.naming import ModelName
 def schema_namespace(package: str, m: ModelName, views: list[FieldView]) -> Namespace:
     """A field of a request body shadows what the class body uses after it: a field
     `classmethod` or `field_validator` must not break the validator."""
-    imports = [
-        *_schema_imports(package, m, views),
-        *(("builtins", name) for name in ("classmethod", "object", "str", "bool")),
-    ]
+    used = ["str"]  # the list's `sort`
+    if any(not v.field.optional for v in views):
+        used += ["classmethod", "object"]  # the update's validator
+    if any(v.field.optional and v.link is None for v in views):
+        used.append("bool")  # an `__isnull` filter
+    imports = [*_schema_imports(package, m, views), *(("builtins", name) for name in used)]
     classes = [m.class_name + suffix for suffix in SCHEMA_SUFFIXES]  # the module's own
     return namespace(imports, [*(v.column_name for v in views), *classes])
 

@@ -3,6 +3,7 @@ model's files (an undefined name is an error, never an empty string)."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,6 +75,15 @@ def wrap79(text: str, indent: int = 0, prefix: str = "") -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+@cache
+def defined_names(name: str) -> frozenset[str]:
+    """The names the model template ``name`` defines at module level whatever the model:
+    its functions and its constants, read from its source."""
+    source = (templates_dir() / "model" / name).read_text(encoding="utf-8")
+    definition = re.compile(r"^(?:async )?def (\w+)|^([A-Za-z_]\w*)(?::[^=\n]*)? = ", re.M)
+    return frozenset(found.group(1) or found.group(2) for found in definition.finditer(source))
 
 
 def render(name: str, **context: object) -> str:

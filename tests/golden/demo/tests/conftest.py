@@ -42,6 +42,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp
 
+# The test data's modules are not tests, whatever their model is called (`test_run.py`).
+collect_ignore = ["factories"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("TEST_DATABASE_URL")
