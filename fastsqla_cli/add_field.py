@@ -27,12 +27,12 @@ from fastsqla_cli.field_types import Import
 from fastsqla_cli.fields import Field, parse_fields
 from fastsqla_cli.model_files import render_model
 from fastsqla_cli.models import (
+    Factories,
     check_link_tables,
     existing_models,
     find_model,
     require_field_support,
     resolve_references,
-    rows_made,
     unfilled_references,
 )
 from fastsqla_cli.naming import ModelName
@@ -89,11 +89,14 @@ def plan_fields(
     check_link_tables(project, model, new, models)
     everything = (*old, *new)
     targets = resolve_references(model, everything, models)
-    _refuse_required_cycles(project, model, new, targets, models)
+    factories = Factories(project)
+    _refuse_required_cycles(factories, model, new, targets, models)
     values = _defaults(new, defaults)
 
     after_commands = [*commands, ["add-field", model.class_name, *(f.spec for f in new)]]
-    edits = model_edits(project, model, models, (old, commands), (everything, after_commands))
+    edits = model_edits(
+        project, model, models, (old, commands), (everything, after_commands), factories
+    )
 
     revision_path, revision_text = render_field_revision(
         project.package,
@@ -112,7 +115,7 @@ def plan_fields(
 
 
 def _refuse_required_cycles(
-    project: Project,
+    factories: Factories,
     model: ModelName,
     fields: Sequence[Field],
     targets: dict[str, ModelName],
@@ -125,7 +128,7 @@ def _refuse_required_cycles(
         target = targets.get(field.name)
         if field.type != "ref" or field.optional or target is None or target == model:
             continue
-        path = rows_made(project, target.module, model.module)
+        path = factories.rows_made(target.module, model.module)
         if path is not None:
             cycle = " -> ".join(classes.get(module, module) for module in [model.module, *path])
             raise FieldSpecError(
@@ -143,15 +146,18 @@ def model_edits(
     models: dict[str, ModelName],
     before: tuple[Fields, list[list[str]]],
     after: tuple[Fields, list[list[str]]],
+    factories: Factories | None = None,
 ) -> dict[Path, tuple[str, str]]:
     """The edits (path -> text now, text after) that turn ``model``'s files as made from
     ``before`` (its fields and the commands that made them) into those of ``after``,
-    merged into the files as they are now."""
+    merged into the files as they are now (``factories``: the project's test data, when
+    the caller has read some of it already)."""
     first_party = (project.package, "tests")
+    factories = factories or Factories(project)
     rendered = []
     for fields, commands in (before, after):
         targets = resolve_references(model, fields, models)
-        unfilled = unfilled_references(project, model, fields, targets)
+        unfilled = unfilled_references(factories, model, fields, targets)
         files = render_model(project.package, model, fields, targets, commands, unfilled).files
         rendered.append(files)
     base = format_python(project.root, rendered[0], first_party)

@@ -64,7 +64,7 @@ _MAKES = re.compile(r"^from tests\.factories\.(\w+) import create_\1$", re.M)
 
 
 def unfilled_references(
-    project: Project, model: ModelName, fields: Iterable[Field], targets: dict[str, ModelName]
+    factories: Factories, model: ModelName, fields: Iterable[Field], targets: dict[str, ModelName]
 ) -> frozenset[str]:
     """The optional references of ``model`` that its test data leaves empty: those whose
     target's test data makes a row of ``model``, itself or through the rows it refers to
@@ -75,31 +75,43 @@ def unfilled_references(
         if field.type == "ref" and field.optional
         for target in [targets.get(field.name)]
         if target is not None and target.module != model.module
-        if rows_made(project, target.module, model.module) is not None
+        if factories.rows_made(target.module, model.module) is not None
     )
 
 
-def rows_made(project: Project, start: str, goal: str) -> list[str] | None:
-    """The model modules whose test data leads from ``start``'s to a row of ``goal``'s,
-    each making a row of the next (None when it never does). The test data of each model,
-    as it is on disk, says which rows it makes."""
-    factories = project.root / "tests" / "factories"
-    came_from: dict[str, str | None] = {start: None}
-    queue = [start]
-    while queue:
-        module = queue.pop(0)
-        if module == goal:
-            path = [module]
-            while (previous := came_from[path[-1]]) is not None:
-                path.append(previous)
-            return path[::-1]
-        factory = factories / f"{module}.py"
-        made = _MAKES.findall(factory.read_text(encoding="utf-8")) if factory.is_file() else []
-        for other in made:
-            if other not in came_from:
-                came_from[other] = module
-                queue.append(other)
-    return None
+class Factories:
+    """The project's test data (`tests/factories`), as it is on disk: which models' rows
+    each model's factory makes. Each file is read once, when first asked about."""
+
+    def __init__(self, project: Project) -> None:
+        self._directory = project.root / "tests" / "factories"
+        self._makes: dict[str, list[str]] = {}
+
+    def makes(self, module: str) -> list[str]:
+        """The models whose rows the factory of ``module`` makes for each of its own."""
+        if module not in self._makes:
+            factory = self._directory / f"{module}.py"
+            text = factory.read_text(encoding="utf-8") if factory.is_file() else ""
+            self._makes[module] = _MAKES.findall(text)
+        return self._makes[module]
+
+    def rows_made(self, start: str, goal: str) -> list[str] | None:
+        """The model modules whose test data leads from ``start``'s to a row of
+        ``goal``'s, each making a row of the next (None when it never does)."""
+        came_from: dict[str, str | None] = {start: None}
+        queue = [start]
+        while queue:
+            module = queue.pop(0)
+            if module == goal:
+                path = [module]
+                while (previous := came_from[path[-1]]) is not None:
+                    path.append(previous)
+                return path[::-1]
+            for other in self.makes(module):
+                if other not in came_from:
+                    came_from[other] = module
+                    queue.append(other)
+        return None
 
 
 def referring_models(
