@@ -68,3 +68,25 @@ def fixed_revision(monkeypatch: pytest.MonkeyPatch) -> None:
         "new_revision",
         lambda down: Revision("0123456789ab", down, datetime(2026, 1, 2, 3, 4, 5)),
     )
+
+
+# The modules that take longest, longest first: pytest-xdist hands the workers whole files
+# in collection order, so the two finish together instead of one running these alone.
+SLOWEST_FIRST = (
+    "test_migrations.py",
+    "test_fuzz.py",
+    "test_e2e.py",
+    "test_name_corpus.py",
+    "test_hostile_names.py",
+    "test_vocabulary.py",
+    "test_update.py",
+    "test_interrupts.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
