@@ -252,13 +252,16 @@ SCHEMA_SUFFIXES = ("Create", "Read", "Update", "Query", "Page")
 ANNOTATION_BUILTINS = ("int", "str", "float", "bool", "dict", "list", "property")  # models
 
 
-# Names a router defines, imports or uses as locals, besides those made from its model's.
+# The names in lower case a router defines, imports or uses as locals, besides those made
+# from its model's, which the model's own local must not take; and the dependencies it
+# imports, which the model's must not take. `tests/test_naming.py` reads them from a
+# router rendered with every kind of field.
 ROUTER_NAMES = frozenset(
     {
         *("router", "session", "connection", "data", "params", "page", "listing", "query"),
-        *("result", "found", "changes", "linked"),
-        *("row", "name", "value", "status", "integrity", "select", "bindparam", "responses"),
-        *("setattr", "dict"),  # builtins the route bodies call
+        *("found", "changes", "linked", "row", "name", "value"),
+        *("status", "integrity", "select", "selectinload", "bindparam", "responses"),
+        *("setattr", "dict", "str"),  # builtins
         *("SessionDep", "ConnectionDep"),
     }
 )

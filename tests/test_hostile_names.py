@@ -36,6 +36,7 @@ HOSTILE = [
         " the module's tests; builtins the schemas use only for other fields",
     ),
     (["Testing", "note:str:optional"], "a class and functions whose names pytest collects"),
+    (["Selectinload", "readers:many:User"], "the loader a router with links imports"),
     (["Discovery", "data:json", "date:date"], "the app's own module, and type names as fields"),
     (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),
     (["Order", "select:str", "key:str", "values:int", "--table", "order"], "SQL keywords"),

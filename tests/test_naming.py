@@ -1,8 +1,9 @@
 """Project names become a distribution and a package; model names every other spelling."""
 
+import ast
 import importlib.metadata
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from packaging.requirements import Requirement
@@ -10,7 +11,10 @@ from packaging.utils import canonicalize_name
 
 from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import ModelNameError, ProjectNameError
+from fastsqla_cli.field_view import ROUTER_NAMES
+from fastsqla_cli.fields import parse_fields
 from fastsqla_cli.inflection import pluralize, singularize
+from fastsqla_cli.model_files import render_model
 from fastsqla_cli.naming import DEPENDENCY_MODULES, dependency_modules, model_name, project_name
 from fastsqla_cli.new import create_project
 from tests.conftest import UPDATE_GOLDEN
@@ -214,3 +218,37 @@ def test_the_names_a_project_may_not_take_cover_what_it_installs(tmp_path: Path)
     assert {"sqlalchemy", "asyncpg", "aiomysql", "mako", "schemathesis"} <= modules
     missing = sorted(modules - dependency_modules())
     assert not missing, f"{DEPENDENCY_MODULES.name} lacks {missing}: regenerate it"
+
+
+def _names(source: str) -> set[str]:
+    """Every name ``source`` binds, imports or reads."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).partition(".")[0])
+    return names
+
+
+def test_router_names_are_the_names_a_router_uses() -> None:
+    """`ROUTER_NAMES`, which a model's router variable and dependency never take, is what
+    routers use besides their model's own names, read from two rendered: one with every
+    kind of field, one plain. Locals, and what they import in lower case, with their
+    dependencies (the names in CamelCase they import are reached through their modules
+    when a model takes them)."""
+    probe = model_name("Probe")
+    targets = {"tags": probe, "parent": probe}
+    used: set[str] = set()
+    for specs in (["title:str"], ["self:str", "tags:many:Probe", "parent:ref:Probe:optional"]):
+        files = render_model("shop", probe, parse_fields(specs), targets, [["add-model"]]).files
+        used |= {
+            name
+            for name in _names(files[PurePosixPath("shop/routers/probe.py")])
+            if "probe" not in name.lower() and (name.islower() or name.endswith("Dep"))
+        }
+    assert used == ROUTER_NAMES
