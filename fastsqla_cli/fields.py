@@ -125,7 +125,7 @@ def parse_field(spec: str) -> Field:
             f"invalid field name {name!r} in {spec!r}: `__` separates a field from its "
             "operator in a list's filters (`price__gt`): use single underscores"
         )
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name):
         raise FieldSpecError(f"field name {name!r} is a Python keyword: choose another name")
     if name == "l":
         raise FieldSpecError(

@@ -67,7 +67,7 @@ def project_name(name: str) -> ProjectName:
             f"{name!r} gives the package name {package!r}, which is not a Python "
             "identifier: start the name with a letter"
         )
-    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+    if keyword.iskeyword(package):
         raise ProjectNameError(f"{name!r} is a Python keyword: choose another project name")
     if package in STDLIB_NAMES:
         raise ProjectNameError(
@@ -168,7 +168,7 @@ def model_name(name: str, table: str | None = None) -> ModelName:
     words[-1] = singularize(words[-1])
     class_name = "".join(w.capitalize() for w in words)
     module = "_".join(words)
-    if keyword.iskeyword(module) or keyword.issoftkeyword(module):
+    if keyword.iskeyword(module):
         raise ModelNameError(f"{name!r} is a Python keyword: choose another model name")
     if keyword.iskeyword(class_name):  # `False`, `None`, `True`
         raise ModelNameError(

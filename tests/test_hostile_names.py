@@ -37,6 +37,7 @@ HOSTILE = [
     ),
     (["Testing", "note:str:optional"], "a class and functions whose names pytest collects"),
     (["Selectinload", "readers:many:User"], "the loader a router with links imports"),
+    (["Match", "case:str", "match:int:optional"], "soft keywords: a keyword only as a statement"),
     (["Discovery", "data:json", "date:date"], "the app's own module, and type names as fields"),
     (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),
     (["Order", "select:str", "key:str", "values:int", "--table", "order"], "SQL keywords"),

@@ -29,6 +29,9 @@ from tests.conftest import UPDATE_GOLDEN
         ("my__shop--api", "my__shop--api", "my_shop_api"),
         ("shop2", "shop2", "shop2"),
         ("a", "a", "a"),
+        # Soft keywords are keywords only where a statement begins with them.
+        ("match", "match", "match"),
+        ("case", "case", "case"),
     ],
 )
 def test_valid_project_names(name: str, distribution: str, package: str) -> None:
@@ -46,7 +49,6 @@ def test_valid_project_names(name: str, distribution: str, package: str) -> None
         ("-shop", "not a valid project name"),
         ("shop-", "not a valid project name"),
         ("class", "Python keyword"),
-        ("match", "Python keyword"),
         ("test", "standard-library module 'test'"),
         ("json", "standard-library module 'json'"),
         ("asyncio", "standard-library"),
