@@ -31,10 +31,17 @@ def validate_junit_xml(path: Path) -> Path:
         raise UsageError(f"--junit-xml {path} is a directory: give a file name")
     if not path.parent.is_dir():
         raise UsageError(f"--junit-xml: the folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK | os.X_OK) or (
-        path.exists() and not os.access(path, os.W_OK)
-    ):
-        raise UsageError(f"--junit-xml: cannot write {path}: permission denied")
+    # Tried, not inferred from permissions: root may write anywhere its permissions say,
+    # except where the file system refuses (read-only, /proc).
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        raise UsageError(f"--junit-xml: cannot write {path}: {reason}") from None
+    if not existed:
+        path.unlink(missing_ok=True)
     return path
 
 
