@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Unpack
 
 from fastsqla_cli import filetx
-from fastsqla_cli.add_field import model_edits
 from fastsqla_cli.change import ModelPlan, Options, Outcome, carry_out, new_revision
 from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.fields import parse_fields, parse_values
+from fastsqla_cli.model_edits import model_edits
 from fastsqla_cli.models import existing_models, find_model
 from fastsqla_cli.project import Project, migration_head
 from fastsqla_cli.record import model_commands, recorded_specs

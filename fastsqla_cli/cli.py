@@ -3,9 +3,6 @@ the result; every error the user can fix is one line on stderr and an exit code.
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -245,8 +242,8 @@ def new(
 
     Example: fastsqla new my-shop --db postgresql
     """
-    from fastsqla_cli import ui
     from fastsqla_cli.new import create_project
+    from fastsqla_cli.outcomes import show_new
 
     started = time.perf_counter()
     project = _running(
@@ -261,31 +258,7 @@ def new(
         ),
         "interrupted: nothing was left behind; run the command again",
     )
-    seconds = time.perf_counter() - started
-    lines = [
-        f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
-        f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
-        f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
-    ]
-    if project.report is None:
-        lines.append("Checks skipped (--no-check).")
-    next_commands = [f"cd {shlex.quote(_display(project.root))}"]
-    if project.report is None or python is not None:
-        next_commands.append('uv venv && uv pip install -e ".[dev]"')
-    database = project.name.package
-    if project.database == "postgresql":  # the server must hold the database first
-        next_commands.append(
-            f"createdb -h localhost -U postgres {database}  # or set DATABASE_URL in .env"
-        )
-    elif project.database == "mysql":
-        next_commands.append(
-            f"mysql -h 127.0.0.1 -u root -e 'CREATE DATABASE {database}'"
-            "  # or set DATABASE_URL in .env"
-        )
-    next_commands.append(f".venv/bin/uvicorn {project.name.package}.main:app --reload")
-    fastsqla = _fastsqla_command(project.root)
-    next_commands.append(f"{fastsqla} add-model Post title:str body:text author:ref:User")
-    ui.summary("fastsqla new", lines, next_commands)
+    show_new(project, time.perf_counter() - started, own_venv=python is None)
 
 
 @app.command("add-model", cls=_Command)
@@ -369,15 +342,9 @@ def add_field(
     """
 
     def add(options: Options) -> Outcome[ModelPlan]:
-        from fastsqla_cli.add_field import add_field
-        from fastsqla_cli.errors import FieldSpecError
+        from fastsqla_cli.add_field import add_field, parse_defaults
 
-        defaults: dict[str, str] = {}
-        for item in default or []:
-            field, sep, value = item.partition("=")
-            if not sep or not field:
-                raise FieldSpecError(f"--default {item!r}: write FIELD=VALUE, such as rating=0")
-            defaults[field] = value
+        defaults = parse_defaults(default or [])
         return add_field(project or Path.cwd(), name, fields or [], defaults=defaults, **options)
 
     def headline(added: Outcome[ModelPlan]) -> str:
@@ -493,8 +460,8 @@ def check(
 
     Example: fastsqla check . --database-url postgresql+asyncpg://postgres@localhost/shop_test
     """
-    from fastsqla_cli import ui
     from fastsqla_cli.check import check_project
+    from fastsqla_cli.outcomes import show_check
 
     report = _running(
         lambda progress: check_project(
@@ -508,9 +475,7 @@ def check(
             on_wait=_waiting,
         )
     )
-    ran = [step.name for step in report.steps if not step.skipped]
-    where = ui.escape(str(report.root))
-    ui.summary("fastsqla check", [f"All checks passed ({', '.join(ran)}) in {where}"], [])
+    show_check(report)
 
 
 @app.command(cls=_Command)
@@ -533,8 +498,8 @@ def update(
 
     Example: fastsqla update
     """
-    from fastsqla_cli import ui
-    from fastsqla_cli.update import describe, update_project
+    from fastsqla_cli.outcomes import show_update
+    from fastsqla_cli.update import update_project
 
     options = _options(None, dry_run, check, python, types)
 
@@ -542,31 +507,8 @@ def update(
         reported: Options = {**options, "report": progress}
         return update_project(directory, **reported)
 
-    outcome = _running(run)
-    done = outcome.plan
-    where = ui.escape(done.project.root.name)
-    if done.up_to_date:
-        ui.summary("fastsqla update", [f"{where} is up to date (fastsqla {done.new})."], [])
-        return
-    versions = f"from fastsqla {done.old}'s template to {done.new}'s"
-    files = [ui.escape(line) for line in describe(done)]
-    if not outcome.written:
-        ui.console.print(f"[bold]Would update[/] {where} {versions}:")
-        for line in files:
-            ui.console.print(f"  {line}", soft_wrap=True)
-        ui.console.print("Nothing was written (--dry-run).")
-        return
-    lines = [f"Updated {where} {versions}: {len(files)} files changed."]
-    if done.conflicts:
-        ui.summary("fastsqla update", lines, [], files)
-        count = len(done.conflicts)
-        ui.error(
-            f"{count} file{'s' * (count != 1)} with conflicts: keep what you want between the"
-            " <<<<<<< and >>>>>>> lines, then run `fastsqla check` and commit"
-        )
-        raise typer.Exit(1)
-    lines.append("Checks skipped (--no-check)." if outcome.report is None else "All checks passed.")
-    ui.summary("fastsqla update", lines, ["git diff", "git commit -am 'fastsqla update'"], files)
+    if show_update(_running(run)) != 0:
+        raise typer.Exit(1)  # conflicts to resolve
 
 
 def _options(
@@ -591,72 +533,7 @@ def _change_model(
 ) -> None:
     """Run a command that changes a model (``change``, given ``options`` and the progress
     report), and show what it did."""
+    from fastsqla_cli.outcomes import show_model_change
+
     outcome = _running(lambda progress: change({**options, "report": progress}))
-    _show_outcome(command, outcome, headline(outcome))
-
-
-def _show_outcome(command: str, outcome: Outcome[ModelPlan], headline: str) -> None:
-    """What a command that changes a model did (or, on a dry run, would do): its files,
-    one per line, and the diff of its edits on a dry run."""
-    from fastsqla_cli import ui
-
-    plan = outcome.plan
-    root = plan.project.root
-    changed = set(plan.changed)
-    files = {
-        "delete": sorted(plan.change.deletes),
-        "create": plan.created(),
-        "edit": plan.edited(),
-    }
-    if not outcome.written:
-        model = f"{plan.model.class_name}, table {plan.model.table}"
-        for action in ("delete", "create"):
-            if action == "delete" and not files[action]:
-                continue
-            ui.console.print(f"[bold]Would {action}[/] ({model}):")
-            for path in files[action]:
-                mark = "  (differs from what fastsqla wrote)" if path in changed else ""
-                ui.console.print(
-                    f"  {ui.escape(path.relative_to(root).as_posix())}{mark}", soft_wrap=True
-                )
-        if plan.change.edits:
-            ui.console.print("[bold]Would edit:[/]")
-            ui.console.print(ui.escape(plan.diff()), soft_wrap=True, end="")
-        ui.console.print("Nothing was written (--dry-run).")
-        return
-    lines = [headline]
-    if outcome.report is None:
-        lines.append("Checks skipped (--no-check).")
-    labels = {"delete": "deleted", "create": "created", "edit": "edited "}
-    listed = [
-        f"{labels[action]} {ui.escape(path.relative_to(root).as_posix())}"
-        for action, paths in files.items()
-        for path in paths
-    ]
-    ui.summary(f"fastsqla {command} {plan.model.class_name}", lines, [], listed)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd())) or "."
-    except ValueError:
-        return str(path)
-
-
-def _fastsqla_command(cwd: Path) -> str:
-    """How to run this fastsqla again from ``cwd``: `fastsqla` when that name on PATH is this
-    very script, else the script's path (from a virtualenv that is not activated, say)."""
-    script = Path(sys.argv[0])
-    if script.name == "__main__.py":  # python -m fastsqla_cli
-        return f"{_path_from(Path(sys.executable), cwd)} -m fastsqla_cli"
-    on_path = shutil.which("fastsqla")
-    if on_path is not None and Path(on_path).resolve() == script.resolve():
-        return "fastsqla"
-    return _path_from(script, cwd)
-
-
-def _path_from(path: Path, cwd: Path) -> str:
-    """``path`` as typed in a shell in ``cwd``: relative when that is shorter, else absolute."""
-    absolute = str(path.absolute())
-    relative = os.path.relpath(absolute, cwd)
-    return shlex.quote(relative if len(relative) < len(absolute) else absolute)
+    show_model_change(command, outcome, headline(outcome))

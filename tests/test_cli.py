@@ -224,7 +224,7 @@ def test_the_next_command_hint_runs_the_same_fastsqla(
     on_path: bool,
     expected: str,
 ) -> None:
-    from fastsqla_cli.cli import _fastsqla_command
+    from fastsqla_cli.outcomes import fastsqla_command
 
     for name in ("venv/bin/fastsqla", "venv/bin/python", "venv/lib/fastsqla_cli/__main__.py"):
         script = tmp_path / name
@@ -234,7 +234,7 @@ def test_the_next_command_hint_runs_the_same_fastsqla(
     monkeypatch.setattr(sys, "argv", [str(tmp_path / invoked_as), "new", "demo"])
     monkeypatch.setattr(sys, "executable", str(tmp_path / "venv" / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "venv" / "bin") if on_path else str(tmp_path))
-    assert _fastsqla_command(tmp_path / "demo") == expected
+    assert fastsqla_command(tmp_path / "demo") == expected
 
 
 @pytest.mark.parametrize(
