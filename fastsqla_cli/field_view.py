@@ -273,7 +273,7 @@ def field_views(
     # An enum's class is named for its model and field (`PostStatus`), unless the modules
     # that define or import it already have that name.
     taken = {m.class_name, *(m.class_name + suffix for suffix in SCHEMA_SUFFIXES)}
-    taken |= {target.class_name for target in targets.values()} | _GENERATED_NAMES
+    taken |= {target.class_name for target in targets.values()} | GENERATED_NAMES
     # An association table's variable: not a field (the class body would see the field),
     # nor a function of the router that imports it.
     taken |= {name for field in fields for name in field.names}
@@ -316,12 +316,14 @@ def _link(m: ModelName, field: Field, taken: set[str]) -> Link:
 
 
 # What the model and schema modules import or define: an enum class is never named so.
-_GENERATED_NAMES = frozenset(
+# `tests/test_naming.py` holds it to the modules of a model with every kind of field.
+GENERATED_NAMES = frozenset(
     {
         *(name for kind in TYPES.values() for _, name in kind.model_imports),
         *(name for kind in TYPES.values() for _, name in kind.schema_imports),
+        *(name for kind in TYPES.values() for _, name in kind.query_imports),
         *("Mapped", "mapped_column", "Base", "ConfigDict", "RequestBody", "field_validator"),
-        "SkipJsonSchema",
+        *("SkipJsonSchema", "ReferenceParam", "ValueError"),
         *("Filter", "ListQuery", "OneOf", "Page", "sort_by"),
     }
 )

@@ -38,6 +38,8 @@ HOSTILE = [
     (["Testing", "note:str:optional"], "a class and functions whose names pytest collects"),
     (["Selectinload", "readers:many:User"], "the loader a router with links imports"),
     (["Match", "case:str", "match:int:optional"], "soft keywords: a keyword only as a statement"),
+    (["Int32", "param:enum:a,b", "n:int"], "an enum class Int32Param, the int filters' type"),
+    (["Value", "error:enum:a,b"], "an enum class ValueError, which the schemas raise"),
     (["Discovery", "data:json", "date:date"], "the app's own module, and type names as fields"),
     (["Model", "model:str", "request:str", "response:str", "status:int"], "names in routers"),
     (["Order", "select:str", "key:str", "values:int", "--table", "order"], "SQL keywords"),

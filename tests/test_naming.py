@@ -11,7 +11,8 @@ from packaging.utils import canonicalize_name
 
 from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import ModelNameError, ProjectNameError
-from fastsqla_cli.field_view import ROUTER_NAMES
+from fastsqla_cli.field_types import TYPES
+from fastsqla_cli.field_view import GENERATED_NAMES, ROUTER_NAMES
 from fastsqla_cli.fields import parse_fields
 from fastsqla_cli.inflection import pluralize, singularize
 from fastsqla_cli.model_files import render_model
@@ -254,3 +255,28 @@ def test_router_names_are_the_names_a_router_uses() -> None:
             if "probe" not in name.lower() and (name.islower() or name.endswith("Dep"))
         }
     assert used == ROUTER_NAMES
+
+
+def test_enum_classes_never_take_a_name_the_model_or_its_schemas_use() -> None:
+    """An enum's class (`PostStatus`) is named apart from `GENERATED_NAMES`: that holds
+    every class-like name the model and schemas modules of a model with every kind of
+    field import, define or read (a model `Int32` with `param:enum` beside an int made
+    `Int32Param`, the int filter's type; `Value` with `error:enum`, the `ValueError` the
+    schemas raise)."""
+    probe = model_name("Probe")
+    extra = {"ref": ":Probe:optional", "many": ":Probe", "enum": ":a,b"}
+    specs = [f"f_{kind}:{kind}{extra.get(kind, '')}" for kind in TYPES]
+    targets = {"f_ref": probe, "f_many": probe}
+    files = render_model("shop", probe, parse_fields(specs), targets, [["add-model"]]).files
+    used: set[str] = set()
+    for module in ("models", "schemas"):
+        tree = ast.parse(files[PurePosixPath(f"shop/{module}/probe.py")])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                used.add(node.id)
+            elif isinstance(node, ast.alias):
+                used.add((node.asname or node.name).partition(".")[0])
+            elif isinstance(node, ast.ClassDef):
+                used.add(node.name)
+    class_like = {name for name in used if name[0].isupper() and "Probe" not in name}
+    assert class_like <= GENERATED_NAMES
