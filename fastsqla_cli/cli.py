@@ -3,22 +3,20 @@ the result; every error the user can fix is one line on stderr and an exit code.
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup
-from typer.exceptions import TyperException
 
 from fastsqla_cli import __version__
 from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.errors import CheckFailed, FastsqlaError
 from fastsqla_cli.field_types import TYPES
 from fastsqla_cli.fields import MODIFIERS
+from fastsqla_cli.usage import Command, Commands
 
 if TYPE_CHECKING:
     from fastsqla_cli.change import ModelPlan, Options, Outcome
@@ -28,77 +26,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class _Commands(TyperGroup):
-    """Usage errors (a missing argument, a bad choice) in one line, like ours."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        windows_expand_args: bool = True,
-        **extra: Any,
-    ) -> Any:
-        def run(standalone: bool) -> Any:
-            return super(_Commands, self).main(
-                args, prog_name, complete_var, standalone, windows_expand_args, **extra
-            )
-
-        if not standalone_mode:
-            return run(False)
-        from fastsqla_cli import ui
-
-        try:
-            code = run(False)
-        except TyperException as error:  # click's errors, as typer vendors them
-            message = error.format_message().rstrip(".").replace("Value error, ", "")
-            context = getattr(error, "ctx", None)
-            where = f" (see `{context.command_path} -h`)" if context is not None else ""
-            ui.error(message + where)
-            sys.exit(getattr(error, "exit_code", 2))
-        except (typer.Abort, KeyboardInterrupt):
-            ui.error("interrupted")
-            sys.exit(130)
-        sys.exit(code or 0)
-
-
-class _Command(TyperCommand):
-    """Arguments in the help as click writes them (`PATH`, `[DIR]`), without typer's
-    type labels (`<str>`) and braces (`{PATH}`), which say nothing to a reader."""
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for param in self.get_params(ctx):
-            if isinstance(param, TyperArgument):
-                name = param.metavar or (param.name or "").upper()
-                pieces.append(name if param.required else f"[{name}]")
-        return pieces
-
-    def format_options(self, ctx: Any, formatter: Any) -> None:
-        params = self.get_params(ctx)
-        arguments = [
-            (param.metavar or (param.name or "").upper(), param.help or "")
-            for param in params
-            if isinstance(param, TyperArgument)
-        ]
-        if arguments:
-            with formatter.section("Arguments"):
-                formatter.write_dl(arguments)
-        options = [param.get_help_record(ctx) for param in params]
-        with formatter.section("Options"):
-            formatter.write_dl(
-                [
-                    record
-                    for param, record in zip(params, options, strict=True)
-                    if record is not None and not isinstance(param, TyperArgument)
-                ]
-            )
-
-
 app = typer.Typer(
     name="fastsqla",
-    cls=_Commands,
+    cls=Commands,
     help="Generate and grow FastAPI + async SQLAlchemy services that test themselves.",
     invoke_without_command=True,
     add_completion=False,
@@ -216,7 +146,7 @@ TypesOption = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def new(
     path: Annotated[
         str, typer.Argument(metavar="PATH", help="Directory to create; its name is the project's.")
@@ -261,7 +191,7 @@ def new(
     show_new(project, time.perf_counter() - started, own_venv=python is None)
 
 
-@app.command("add-model", cls=_Command)
+@app.command("add-model", cls=Command)
 def add_model(
     name: Annotated[
         str, typer.Argument(metavar="MODEL", help="Model name: Post, blog_post, BlogPost.")
@@ -308,7 +238,7 @@ def add_model(
     _change_model("add-model", add, headline, _options(project, dry_run, check, python, types))
 
 
-@app.command("add-field", cls=_Command)
+@app.command("add-field", cls=Command)
 def add_field(
     name: Annotated[str, typer.Argument(metavar="MODEL", help="The model: Post.")],
     fields: Annotated[
@@ -354,7 +284,7 @@ def add_field(
     _change_model("add-field", add, headline, _options(project, dry_run, check, python, types))
 
 
-@app.command("add-value", cls=_Command)
+@app.command("add-value", cls=Command)
 def add_value(
     name: Annotated[str, typer.Argument(metavar="MODEL", help="The model: Post.")],
     field: Annotated[str, typer.Argument(metavar="FIELD", help="Its enum field: status.")],
@@ -385,7 +315,7 @@ def add_value(
     _change_model("add-value", add, headline, _options(project, dry_run, check, python, types))
 
 
-@app.command("remove-model", cls=_Command)
+@app.command("remove-model", cls=Command)
 def remove_model(
     name: Annotated[str, typer.Argument(metavar="MODEL", help="The model to remove: Post.")],
     project: ProjectOption = None,
@@ -421,7 +351,7 @@ def remove_model(
     _change_model("remove-model", remove, headline, options)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def check(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="The project's directory (default: .).")
@@ -478,7 +408,7 @@ def check(
     show_check(report)
 
 
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def update(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="The project's directory (default: .).")
