@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fastsqla_cli.errors import FieldSpecError
 from fastsqla_cli.field_types import TYPES, FieldType
 from fastsqla_cli.inflection import singularize
-from fastsqla_cli.naming import MAX_IDENTIFIER
+from fastsqla_cli.naming import MAX_IDENTIFIER, UNQUOTED_RESERVED_WORDS, unquoted_reserved
 
 MODIFIERS = ("unique", "index", "optional", "max=N", "default=VALUE", "ondelete=ACTION")
 # What a reference does when the row it points at is deleted; without one, that delete is
@@ -137,6 +137,8 @@ def parse_field(spec: str) -> Field:
             "use `metadata`, `registry`, `model_*`, `json`, ...): choose another name"
         )
     column = f"{name}_id" if type_name == "ref" else name
+    if column in UNQUOTED_RESERVED_WORDS:
+        raise FieldSpecError(unquoted_reserved("the column name", column))
     if len(column) > MAX_IDENTIFIER:
         raise FieldSpecError(
             f"the column {column!r} has {len(column)} characters, more than the "

@@ -122,6 +122,27 @@ RESERVED_MODULES = frozenset(
 # A model's routes under one of them would shadow it (or be shadowed).
 SERVED_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/health"})
 
+# Words a database reserves that SQLAlchemy's dialect for it does not quote: a table or a
+# column so named makes statements the database refuses. `tests/test_naming.py` finds
+# them on the three servers, through SQLAlchemy, and holds this to what it finds.
+UNQUOTED_RESERVED_WORDS = {
+    **dict.fromkeys(("collation", "concurrently", "lateral", "tablesample"), "PostgreSQL"),
+    **dict.fromkeys(("nothing", "returning"), "SQLite"),
+    **dict.fromkeys(
+        ("delete_domain_id", "master_demote_to_replica", "master_demote_to_slave", "portion"),
+        "MariaDB",
+    ),
+}
+
+
+def unquoted_reserved(what: str, name: str) -> str:
+    """Why ``name``, one of `UNQUOTED_RESERVED_WORDS`, is refused for ``what``."""
+    return (
+        f"{what} {name!r} is a word {UNQUOTED_RESERVED_WORDS[name]} reserves and SQLAlchemy "
+        "does not quote (its statements would fail there): choose another name"
+    )
+
+
 # The longest identifier PostgreSQL keeps (63 bytes; MySQL/MariaDB allow 64): a longer
 # table or column name would be cut on one database and refused on another.
 MAX_IDENTIFIER = 63
@@ -192,6 +213,8 @@ def model_name(name: str, table: str | None = None) -> ModelName:
             f"{table_name!r} is not a valid table name: use lower-case letters, digits "
             "and underscores"
         )
+    if table_name in UNQUOTED_RESERVED_WORDS:
+        raise ModelNameError(unquoted_reserved("the table name", table_name))
     if table_name.startswith("sqlite_"):
         raise ModelNameError(
             f"the table name {table_name!r} begins with sqlite_, which SQLite keeps for its "
