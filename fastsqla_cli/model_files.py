@@ -46,11 +46,9 @@ def _model_namespace(
     """The model module's names, and the models it refers to: those are imported for the
     type checkers only (`if TYPE_CHECKING:`), their names quoted in annotations, so that
     two models may refer to each other without a circular import."""
-    imports: list[Import] = [
-        ("sqlalchemy.orm", "Mapped"),
-        ("sqlalchemy.orm", "mapped_column"),
-        (f"{package}.database", "Base"),
-    ]
+    imports: list[Import] = [("sqlalchemy.orm", "Mapped"), (f"{package}.database", "Base")]
+    if any(v.link is None for v in views):  # a column of its table (a link has none)
+        imports.append(("sqlalchemy.orm", "mapped_column"))
     targets: list[Import] = []
     for v in views:
         imports += in_package(package, v.field.kind.model_imports)
