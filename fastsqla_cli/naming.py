@@ -98,24 +98,23 @@ def project_name(name: str) -> ProjectName:
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
-# Module names the generated package already uses.
-RESERVED_MODULES = frozenset(
-    {
-        "column_types",
-        "database",
-        "health",
-        "integrity",
-        "main",
-        "models",
-        "routers",
-        "schemas",
-        "settings",
-        "conftest",
-        "factories",
-        "tests",
-        "test",
-    }
-)
+
+@cache
+def taken_modules() -> frozenset[str]:
+    """The model modules whose files the project template already has: a model `Health`
+    would need `routers/health.py`, `Settings` `tests/test_settings.py`. A model's files
+    are `models/`, `schemas/` and `routers/<module>.py`, `tests/factories/<module>.py`
+    and `tests/test_<module>.py`."""
+    from fastsqla_cli.templates import templates_dir
+
+    root = templates_dir() / "project" / "template"
+    folders = [root / "{{ package }}" / kind for kind in ("models", "schemas", "routers")]
+    files = [
+        path for folder in [*folders, root / "tests" / "factories"] for path in folder.iterdir()
+    ]
+    modules = {path.name.partition(".")[0] for path in files}
+    modules |= {path.name.partition(".")[0][5:] for path in (root / "tests").glob("test_*")}
+    return frozenset(module for module in modules if not module.startswith("_"))
 
 
 # Paths the app serves itself: FastAPI's documentation and schema, and the health check.
@@ -123,8 +122,8 @@ RESERVED_MODULES = frozenset(
 SERVED_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/health"})
 
 # Words a database reserves that SQLAlchemy's dialect for it does not quote: a table or a
-# column so named makes statements the database refuses. `tests/test_naming.py` finds
-# them on the three servers, through SQLAlchemy, and holds this to what it finds.
+# column so named makes statements the database refuses. `tests/test_reserved_words.py`
+# finds them on the three servers, through SQLAlchemy, and holds this to what it finds.
 UNQUOTED_RESERVED_WORDS = {
     **dict.fromkeys(("collation", "concurrently", "lateral", "tablesample"), "PostgreSQL"),
     **dict.fromkeys(("nothing", "returning"), "SQLite"),
@@ -201,7 +200,7 @@ def model_name(name: str, table: str | None = None) -> ModelName:
             f"{name!r} makes {what}, which reads like a digit (ruff's E741 and E742 refuse "
             "it): choose another model name"
         )
-    if module in RESERVED_MODULES:
+    if module in taken_modules():
         raise ModelNameError(
             f"a model module named {module!r} would clash with a module of the project: "
             "choose another model name"

@@ -109,7 +109,7 @@ def test_table_override(project: Path) -> None:
         ("Post", ["title:str", "title:str"], FieldSpecError, "duplicate field 'title'"),
         ("Category", ["parent:ref:Category"], FieldSpecError, "must be optional"),
         ("Member", ["x:str"], ModelNameError, "the table 'users' is already used by User"),
-        ("Main", ["x:str"], ModelNameError, "clash with a module of the project"),
+        ("Health", ["x:str"], ModelNameError, "clash with a module of the project"),
         (
             "_".join(["Abcdefghij"] * 5 + ["X"]),  # its router's docstring: 106 characters
             ["x:str"],

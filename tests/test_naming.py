@@ -140,10 +140,11 @@ def test_table_override_keeps_the_other_names() -> None:
         ("1Post", None, "not a valid model name"),
         ("blog-post", None, "not a valid model name"),
         ("", None, "not a valid model name"),
-        ("Main", None, "clash with a module"),
+        # Their files are the project's: tests/test_database.py, routers/health.py, ...
         ("Database", None, "clash with a module"),
         ("Health", None, "clash with a module"),
-        ("Integrity", None, "clash with a module"),
+        ("Settings", None, "clash with a module"),
+        ("ApiContract", None, "clash with a module"),
         ("Class", None, "keyword"),
         ("Post", "Posts", "not a valid table name"),
         ("Post", "blog-posts", "not a valid table name"),
