@@ -278,7 +278,11 @@ def render_model(
             "factory.py.jinja", imports=import_lines(factory_imports), **context
         ),
         PurePosixPath("tests") / f"test_{m.module}.py": render(
-            "test.py.jinja", imports=import_lines(test_names.imports), t=test_names, **context
+            "test.py.jinja",
+            imports=import_lines(test_names.imports),
+            payload=test_names[f"{m.module}_payload"],
+            create_schema=test_names[f"{m.class_name}Create"],
+            **context,
         ),
     }
     return ModelFiles(files=files)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,9 +100,9 @@ class Factories:
         """The model modules whose test data leads from ``start``'s to a row of
         ``goal``'s, each making a row of the next (None when it never does)."""
         came_from: dict[str, str | None] = {start: None}
-        queue = [start]
+        queue = deque([start])
         while queue:
-            module = queue.pop(0)
+            module = queue.popleft()
             if module == goal:
                 path = [module]
                 while (previous := came_from[path[-1]]) is not None:

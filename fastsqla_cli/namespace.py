@@ -78,6 +78,8 @@ def free_name(wanted: str, taken: Container[str], *, prefix: str = "", suffix: s
     """``wanted``, or the first of it with ``prefix`` and ``suffix`` added again and again
     that is not ``taken``: the one way a generated module names something of its own
     beside the user's names."""
+    if not (prefix or suffix):
+        raise ValueError("free_name needs a prefix or a suffix to add")
     name = wanted
     while name in taken:
         name = f"{prefix}{name}{suffix}"

@@ -87,3 +87,8 @@ def test_free_name_adds_its_affixes_until_the_name_is_free(
     wanted: str, taken: set[str], affixes: dict[str, str], found: str
 ) -> None:
     assert free_name(wanted, taken, **affixes) == found
+
+
+def test_free_name_without_an_affix_is_a_mistake() -> None:
+    with pytest.raises(ValueError, match="prefix or a suffix"):
+        free_name("row", {"row"})
