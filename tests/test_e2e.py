@@ -275,8 +275,9 @@ from shop.database import get_connection, get_session, make_engine
 from shop.settings import Settings
 
 async def main() -> None:
-    engine = make_engine(Settings(database_url=sys.argv[1], database_pool_size=5))
-    state = SimpleNamespace(connection_queue=ConnectionQueue(engine, 60, 0))
+    settings = Settings(database_url=sys.argv[1], database_pool_size=5, database_queue_timeout=60)
+    engine = make_engine(settings)
+    state = SimpleNamespace(connection_queue=ConnectionQueue(engine, settings))
     tickets = itertools.count()  # the order requests ask in
     served: list[int] = []  # their tickets, in the order they get a connection
     stop = time.perf_counter() + 2

@@ -305,7 +305,7 @@ def test_a_server_that_never_answers_is_reported_within_the_bound(shop: Path, sc
     assert line.startswith("DATABASE_URL: 127.0.0.1:"), line
     assert line.rstrip().endswith(
         "did not answer within 0.5 s: check the host and port in DATABASE_URL and that the"
-        " server accepts connections"
+        " server accepts connections (DATABASE_CONNECT_TIMEOUT sets the bound)"
     )
 
 
@@ -316,7 +316,7 @@ import asyncio, logging, sys
 from contextlib import asynccontextmanager
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from shop import database, idle_ping
 from shop.main import create_app
@@ -326,10 +326,13 @@ URL = sys.argv[1]
 USER = {"name": "Ada", "email": "ada@example.com"}
 
 @asynccontextmanager
-async def client_of(url: str):
-    \"\"\"A client of the app on `url`, which has a pool of one connection and logs to stdout.\"\"\"
+async def client_of(url: str, route=None, **settings):
+    \"\"\"A client of the app on `url`, which has a pool of one connection and logs to stdout;
+    with `route` at `/route` when given.\"\"\"
     logging.basicConfig(stream=sys.stdout, format="log: %(message)s", force=True)
-    app = create_app(Settings(database_url=url, database_pool_size=1))
+    app = create_app(Settings(database_url=url, database_pool_size=1, **settings))
+    if route is not None:
+        app.get("/route")(route)
     async with LifespanManager(app) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://test") as client:
@@ -356,6 +359,46 @@ async def drop_connections() -> None:
         for (pid,) in (await connection.execute(text(OTHERS))).all():
             await connection.execute(text(DROP.format(pid)))
     await other.dispose()
+
+SERVER = make_url(URL)
+
+class Gateway:
+    \"\"\"The database server behind a port of its own, which can be shut and opened again,
+    or fall silent: take every byte and pass none on, as a hung server or a network that
+    drops every packet does.\"\"\"
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.silent = False
+        self.streams: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self.listener = await asyncio.start_server(self.relay, "127.0.0.1", self.port)
+        self.port = self.listener.sockets[0].getsockname()[1]
+
+    async def relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(SERVER.host, SERVER.port)
+        self.streams |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    if not self.silent:
+                        sink.write(data)
+                        await sink.drain()
+            except OSError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def shut(self) -> None:
+        self.listener.close()
+        for stream in self.streams:
+            stream.transport.abort()
+        self.streams.clear()
+        await asyncio.sleep(0.1)
 """
 
 IDLE_CONNECTIONS = """\
@@ -437,44 +480,6 @@ def test_a_connection_the_server_closes_under_a_request_answers_503(shop: Path, 
 
 
 UNREACHABLE = """\
-from sqlalchemy import make_url
-
-SERVER = make_url(URL)
-
-class Gateway:
-    \"\"\"The database server behind a port of its own, which can be shut and opened again.\"\"\"
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.streams: set[asyncio.StreamWriter] = set()
-
-    async def open(self) -> None:
-        self.listener = await asyncio.start_server(self.relay, "127.0.0.1", self.port)
-        self.port = self.listener.sockets[0].getsockname()[1]
-
-    async def relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(SERVER.host, SERVER.port)
-        self.streams |= {writer, up_writer}
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            except OSError:
-                pass
-            finally:
-                sink.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-    async def shut(self) -> None:
-        self.listener.close()
-        for stream in self.streams:
-            stream.transport.abort()
-        self.streams.clear()
-        await asyncio.sleep(0.1)
-
 async def main() -> None:
     gateway = Gateway()
     await gateway.open()
@@ -506,6 +511,87 @@ def test_a_database_that_cannot_be_reached_answers_503_until_it_is_back(
     assert answers == ["404 -", "503 1", "503 1", "503 1", "503 1", "404 -", "201 -"], lines
     unreachable = [line for line in lines if line.startswith("log: The database cannot be re")]
     assert len(unreachable) >= 3, lines
+
+
+NO_ANSWER = """\
+import time
+from shop.database import SessionDep
+
+SLEEP = "SELECT pg_sleep(5)" if ON_POSTGRESQL else "SELECT SLEEP(5)"
+RUNNING = (
+    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = :sql"
+    if ON_POSTGRESQL
+    else "SELECT count(*) FROM information_schema.processlist WHERE info = :sql"
+)
+BOUNDS = {"database_connect_timeout": 0.5, "database_statement_timeout": 0.5}
+
+async def slow(session: SessionDep) -> None:
+    await session.execute(text(SLEEP))
+
+async def running() -> int:
+    \"\"\"How many of the slow statements the server still runs.\"\"\"
+    other = create_async_engine(URL)
+    async with other.connect() as connection:
+        count = (await connection.execute(text(RUNNING), {"sql": SLEEP})).scalar_one()
+    await other.dispose()
+    return count
+
+async def main() -> None:
+    gateway = Gateway()
+    await gateway.open()
+    url = SERVER.set(host="127.0.0.1", port=gateway.port).render_as_string(hide_password=False)
+
+    async def ask(client, path: str, note: str = "") -> None:
+        started = time.perf_counter()
+        answer = await client.get(path)
+        took = time.perf_counter() - started
+        kind = answer.json()["detail"][0]["type"]
+        print(note or path, answer.status_code, answer.headers.get("retry-after", "-"), kind,
+              "within 2 s" if took < 2 else f"after {took:.1f} s")
+
+    async with client_of(url, route=slow, **BOUNDS) as client:
+        await ask(client, "/users/1")
+        await ask(client, "/route", "slow statement")
+        await asyncio.sleep(0.5)
+        print("still running", await running())
+        await ask(client, "/users/1")
+        gateway.silent = True  # mid-query: the request is on its pooled connection
+        await ask(client, "/users/1", "silent")
+        gateway.silent = False
+        await ask(client, "/users/1")
+        gateway.silent = True  # and the connection the pool holds is cut: it needs a new one
+        for stream in gateway.streams:
+            stream.transport.abort()
+        await ask(client, "/users/1", "silent, cut")
+        await ask(client, "/users/1", "silent, connecting")
+        gateway.silent = False
+        await ask(client, "/users/1")
+    await gateway.shut()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_every_wait_on_the_database_is_bounded(shop: Path, kind: str) -> None:
+    """A statement that runs longer than `DATABASE_STATEMENT_TIMEOUT` is stopped by the
+    database; a database that falls silent mid-query, and one that accepts a connection and
+    never answers, are given up on: each request answers the documented 503 within the
+    bound, and the connection's slot comes back (the pool has one)."""
+    with required_database(kind) as url:
+        lines = run_script(shop, SERVER_SIDE + NO_ANSWER, url).splitlines()
+    answers = [line for line in lines if not line.startswith("log: ")]
+    assert answers == [
+        "/users/1 404 - not_found within 2 s",
+        "slow statement 503 1 database_timeout within 2 s",
+        "still running 0",
+        "/users/1 404 - not_found within 2 s",
+        "silent 503 1 database_timeout within 2 s",
+        "/users/1 404 - not_found within 2 s",
+        "silent, cut 503 1 database_unavailable within 2 s",
+        "silent, connecting 503 1 database_unavailable within 2 s",
+        "/users/1 404 - not_found within 2 s",
+    ], lines
 
 
 # Two model routers and a plain one; the app as the project's `main` builds it from them.

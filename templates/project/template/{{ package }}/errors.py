@@ -122,6 +122,13 @@ class DatabaseBusy(DatabaseUnavailable):
     type = "database_busy"
 
 
+class DatabaseTimeout(DatabaseUnavailable):
+    """A statement ran longer than `DATABASE_STATEMENT_TIMEOUT`, or the database stopped
+    answering (see `timeouts`)."""
+
+    type = "database_timeout"
+
+
 class StartupError(AppError):
     """The app cannot start; the message is the one line that says what to fix."""
 
@@ -172,8 +179,9 @@ DATABASE_RESPONSES: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
         "model": ErrorBody,
         "description": "No database connection came free within `DATABASE_QUEUE_TIMEOUT`"
-        " seconds, or the database could not be reached or closed the connection (a"
-        " restart, a failover): retry after `Retry-After` seconds",
+        " seconds, the database could not be reached or closed the connection (a restart,"
+        " a failover), or it did not answer within `DATABASE_STATEMENT_TIMEOUT` seconds:"
+        " retry after `Retry-After` seconds",
         "headers": {
             "Retry-After": {
                 "description": "Seconds to wait before retrying",

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from demo import sqlite
+from demo import timeouts
 from demo.connection_queue import ConnectionQueue
 from demo.idle_ping import ping_when_idle
 from demo.settings import Settings
@@ -51,17 +52,20 @@ class Base(DeclarativeBase):
 def make_engine(settings: Settings) -> AsyncEngine:
     """The engine of `DATABASE_URL`: a pool of `DATABASE_POOL_SIZE` connections, and
     `DATABASE_MAX_OVERFLOW` more at a busy moment, waited for at most
-    `DATABASE_QUEUE_TIMEOUT` seconds."""
+    `DATABASE_QUEUE_TIMEOUT` seconds; connecting and statements bounded (see `timeouts`)."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return sqlite.create_engine(url, settings)
+    connect, statement = settings.database_connect_timeout, settings.database_statement_timeout
     engine = create_async_engine(
         url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_queue_timeout,
+        connect_args=timeouts.connect_args(url, connect, statement),
     )
+    timeouts.bound_statements(engine, statement)
     ping_when_idle(engine)
     return engine
 

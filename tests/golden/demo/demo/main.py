@@ -49,13 +49,12 @@ def create_app(settings: Settings = database.settings) -> FastAPI:
         own = settings is not database.settings
         engine = database.make_engine(settings) if own else database.engine
         try:
-            await check_database(engine)
+            await check_database(engine, settings.database_connect_timeout)
             upgrade = settings.database_migrate_on_startup
             # Every model is imported (`models`), so `Base.metadata` has every table.
             prepare = partial(bring_up_to_date, metadata=Base.metadata, upgrade=upgrade)
             await prepare_schema(engine, prepare)
-            timeout, overflow = settings.database_queue_timeout, settings.database_max_overflow
-            queue = ConnectionQueue(engine, timeout, overflow)
+            queue = ConnectionQueue(engine, settings)
             getLogger("demo").info(
                 "Database %s: %d connections, a request waits up to %g s for one",
                 engine.url.render_as_string(hide_password=True),

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     database_max_overflow: Annotated[int, Field(ge=0)] = 0
     # Seconds a request waits for a database connection before it answers 503.
     database_queue_timeout: Annotated[float, Field(gt=0)] = 5.0
+    # Seconds to open a connection, the handshake included, and for one statement; past
+    # either the request answers 503 (see `timeouts`).
+    database_connect_timeout: Annotated[float, Field(gt=0)] = 5.0
+    database_statement_timeout: Annotated[float, Field(gt=0)] = 30.0
     database_migrate_on_startup: bool = True
     # Origins that browsers may call the API from (a JSON list); none: no CORS headers.
     cors_origins: list[str] = []

@@ -22,7 +22,7 @@ from starlette.types import Send
 from demo.errors import StartupError
 
 
-async def check_database(engine: AsyncEngine, seconds: float = 10.0) -> None:
+async def check_database(engine: AsyncEngine, seconds: float) -> None:
     """Connect once and run a query within `seconds`, or raise `StartupError`."""
     url = engine.url
     where = f"{url.host or 'localhost'}:{url.port}" if url.port else url.host or "localhost"
@@ -33,6 +33,7 @@ async def check_database(engine: AsyncEngine, seconds: float = 10.0) -> None:
         raise StartupError(
             f"DATABASE_URL: {where} did not answer within {seconds:g} s: check the host and"
             " port in DATABASE_URL and that the server accepts connections"
+            " (DATABASE_CONNECT_TIMEOUT sets the bound)"
         ) from None
     except (OSError, DBAPIError) as error:
         raise StartupError(_explain(url, where, error)) from None

@@ -37,6 +37,7 @@ def test_the_log_level_applies_to_the_app_loggers() -> None:
     [
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be 'DEBUG', 'INFO'"),
         ("DATABASE_QUEUE_TIMEOUT", "0", "DATABASE_QUEUE_TIMEOUT: Input should be greater than 0"),
+        ("DATABASE_STATEMENT_TIMEOUT", "-1", "DATABASE_STATEMENT_TIMEOUT: Input should be greater"),
         ("CORS_ORIGINS", "https://app.example", '"cors_origins"'),
         ("DATABASE_URL", "sqlite:///app.db", "DATABASE_URL: begins with sqlite, not with an"),
         ("DATABASE_URL", "not a url", "DATABASE_URL: not a database URL: begin it with"),

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from demo.errors import DatabaseTimeout
 from demo.errors import StartupError
 
 MIGRATIONS = Path(__file__).parent
@@ -93,24 +94,32 @@ async def prepare_schema(engine: AsyncEngine, prepare: Callable[[Connection], No
     Several workers may start at once: each takes the lock first, so one brings the schema
     up to date and the others then find it so.
     """
-    async with engine.connect() as connection:
-        dialect = connection.dialect.name
-        if dialect == "postgresql":
-            await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
-        elif dialect in ("mysql", "mariadb"):
-            await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
-        elif dialect == "sqlite":
-            # SQLite changes a table by copying it, then dropping the old one: with foreign
-            # keys on, that drop would delete the rows other tables refer to. They are off
-            # for this transaction only (SQLite reads the setting outside transactions).
-            await connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            await connection.run_sync(prepare)
-            await connection.commit()
-        finally:
-            if dialect in ("mysql", "mariadb"):
-                await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
+    try:
+        async with engine.connect() as connection:
+            dialect = connection.dialect.name
+            if dialect == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(7266432001)"))
+            elif dialect in ("mysql", "mariadb"):
+                await connection.execute(text("SELECT GET_LOCK('prepare_schema', 60)"))
             elif dialect == "sqlite":
-                await connection.rollback()  # nothing is left to roll back once committed
-                await connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                # SQLite changes a table by copying it, then dropping the old one: with
+                # foreign keys on, that drop would delete the rows other tables refer to.
+                # They are off for this transaction only (SQLite reads the setting outside
+                # transactions).
+                await connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                await connection.run_sync(prepare)
+                await connection.commit()
+            finally:
+                if dialect in ("mysql", "mariadb"):
+                    await connection.execute(text("SELECT RELEASE_LOCK('prepare_schema')"))
+                elif dialect == "sqlite":
+                    await connection.rollback()  # nothing is left to roll back once committed
+                    await connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    except DatabaseTimeout:  # waiting for the lock counts too
+        raise SchemaError(
+            "bringing the schema up to date took longer than DATABASE_STATEMENT_TIMEOUT:"
+            " run `alembic upgrade head` as a step of its own, which has no such bound, or"
+            " raise the setting"
+        ) from None
