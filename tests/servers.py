@@ -100,9 +100,28 @@ def required_server(kind: str) -> Server:
 
 @contextmanager
 def required_database(kind: str) -> Iterator[str]:
-    """A fresh database on the ``kind`` server (see `required_server`)."""
-    with fresh_database(required_server(kind)) as url:
-        yield url
+    """A fresh database on the ``kind`` server (see `required_server`). Kind "pgbouncer":
+    one on the PostgreSQL server, reached through PgBouncer in transaction mode
+    (FASTSQLA_TEST_PGBOUNCER, default 127.0.0.1:6432, which `.ci/services` starts)."""
+    if kind != "pgbouncer":
+        with fresh_database(required_server(kind)) as url:
+            yield url
+        return
+    spec = os.environ.get("FASTSQLA_TEST_PGBOUNCER", "127.0.0.1:6432")
+    host, _, port = spec.partition(":")
+    postgresql = required_server("postgresql")
+    bouncer = Server("postgresql", postgresql.user, host, int(port))
+    reason = unreachable_reason(bouncer)
+    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
+        import pytest
+
+        pytest.fail(f"PgBouncer: {reason} (.ci/services starts it)")
+    if reason:
+        import pytest
+
+        pytest.skip(f"PgBouncer: {reason}")
+    with fresh_database(postgresql) as url:
+        yield url.replace(f"@{postgresql.host}:{postgresql.port}/", f"@{host}:{port}/")
 
 
 @contextmanager

@@ -30,10 +30,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
-def test_the_api_keeps_its_openapi_contract(project: Path, kind: str) -> None:
-    """`fastsqla check --fuzz`: the project's tests, then its contract test, on the database."""
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql", "pgbouncer"])
+def test_the_api_keeps_its_openapi_contract(
+    project: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fastsqla check --fuzz`: the project's tests, then its contract test, on the database;
+    and on PostgreSQL through PgBouncer in transaction mode, with DATABASE_POOLER set."""
     check = ["check", "--fuzz", "--no-types", "--python", sys.executable]
+    if kind == "pgbouncer":
+        monkeypatch.setenv("DATABASE_POOLER", "pgbouncer")
     if kind == "sqlite":
         out = fastsqla(*check, cwd=project)
     else:

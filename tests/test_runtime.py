@@ -594,6 +594,33 @@ def test_every_wait_on_the_database_is_bounded(shop: Path, kind: str) -> None:
     ], lines
 
 
+MIXED_UP = """\
+async def main() -> None:
+    async with client_of(URL) as client:
+        report([await client.get("/users/1") for _ in range(3)])
+
+asyncio.run(main())
+"""
+
+
+def test_pointed_at_pgbouncer_without_the_setting_the_app_says_so(shop: Path) -> None:
+    """Through PgBouncer in transaction mode (which discards each transaction's prepared
+    statements), asyncpg's cached statements are gone by the next request: without
+    `DATABASE_POOLER=pgbouncer` that request answers 503 and the log says in one line what
+    to set, instead of a 500 and a traceback."""
+    with required_database("pgbouncer") as url:
+        lines = run_script(shop, SERVER_SIDE + MIXED_UP, url).splitlines()
+    answers = [line for line in lines if not line.startswith("log: ")]
+    advice = [line for line in lines if "set DATABASE_POOLER=pgbouncer" in line]
+    assert answers == ["404 -", "503 1", "503 1"], lines
+    line = (
+        "log: DATABASE_URL points at a pooler in transaction mode, such as PgBouncer, where"
+        " asyncpg's prepared statements get mixed up between clients: set"
+        " DATABASE_POOLER=pgbouncer"
+    )
+    assert advice == [line, line], lines
+
+
 # Two model routers and a plain one; the app as the project's `main` builds it from them.
 PREFIXED = """
 import asyncio

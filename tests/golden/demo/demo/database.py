@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from demo import pgbouncer
 from demo import sqlite
 from demo import timeouts
 from demo.connection_queue import ConnectionQueue
@@ -57,15 +58,20 @@ def make_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         return sqlite.create_engine(url, settings)
     connect, statement = settings.database_connect_timeout, settings.database_statement_timeout
+    connect_args = timeouts.connect_args(url, connect, statement)
+    if settings.database_pooler == "pgbouncer":
+        connect_args |= pgbouncer.connect_args()
     engine = create_async_engine(
         url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_queue_timeout,
-        connect_args=timeouts.connect_args(url, connect, statement),
+        connect_args=connect_args,
     )
     timeouts.bound_statements(engine, statement)
+    if url.get_backend_name() == "postgresql" and settings.database_pooler == "none":
+        pgbouncer.explain_mixed_up_statements(engine)
     ping_when_idle(engine)
     return engine
 

@@ -8,6 +8,7 @@ from typing import Self
 from pydantic import AfterValidator
 from pydantic import Field
 from pydantic import ValidationError
+from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings
@@ -64,9 +65,19 @@ class Settings(BaseSettings):
     database_connect_timeout: Annotated[float, Field(gt=0)] = 5.0
     database_statement_timeout: Annotated[float, Field(gt=0)] = 30.0
     database_migrate_on_startup: bool = True
+    # "pgbouncer": DATABASE_URL is PgBouncer in transaction mode (see `pgbouncer`).
+    database_pooler: Literal["none", "pgbouncer"] = "none"
     # Origins that browsers may call the API from (a JSON list); none: no CORS headers.
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("database_pooler")
+    @classmethod
+    def _pooler_of_postgresql(cls, value: str, info: ValidationInfo) -> str:
+        url = info.data.get("database_url", "")  # absent when it was invalid
+        if value == "pgbouncer" and url and not url.startswith("postgresql"):
+            raise _invalid("pgbouncer needs a postgresql+asyncpg DATABASE_URL")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -20,6 +20,8 @@ from starlette.types import Scope
 from starlette.types import Send
 
 from demo.errors import StartupError
+from demo.pgbouncer import ADVICE
+from demo.pgbouncer import STATEMENT_MIXED_UP
 
 
 async def check_database(engine: AsyncEngine, seconds: float) -> None:
@@ -57,6 +59,8 @@ def _explain(url: URL, where: str, error: OSError | DBAPIError) -> str:
             f"DATABASE_URL: cannot reach the database server at {where} ({reason}):"
             " start it, or correct the host and port in DATABASE_URL"
         )
+    if codes & STATEMENT_MIXED_UP:
+        return ADVICE
     if codes & {"3D000", 1049}:  # PostgreSQL's and MySQL's "unknown database"
         return (
             f"DATABASE_URL: the database {url.database} does not exist on {where}: create"

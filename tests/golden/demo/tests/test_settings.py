@@ -6,6 +6,7 @@ import logging
 import pytest
 from httpx import ASGITransport
 from httpx import AsyncClient
+from pydantic import ValidationError
 
 from demo.main import create_app
 from demo.settings import Settings
@@ -53,3 +54,8 @@ def test_a_setting_the_app_cannot_use_stops_it_with_one_line(
     line = str(stopped.value.code)
     assert line.startswith("error: invalid settings: ") and message in line
     assert "\n" not in line
+
+
+def test_the_pgbouncer_setting_needs_postgresql() -> None:
+    with pytest.raises(ValidationError, match="pgbouncer needs a postgresql"):
+        Settings(database_url="sqlite+aiosqlite:///app.db", database_pooler="pgbouncer")
