@@ -117,9 +117,9 @@ def taken_modules() -> frozenset[str]:
     return frozenset(module for module in modules if not module.startswith("_"))
 
 
-# Paths the app serves itself: FastAPI's documentation and schema, and the health check.
+# Paths the app serves itself: FastAPI's documentation and schema, and the health checks.
 # A model's routes under one of them would shadow it (or be shadowed).
-SERVED_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/health"})
+SERVED_PATHS = frozenset({"/docs", "/redoc", "/openapi.json", "/health", "/ready"})
 
 # Words a database reserves that SQLAlchemy's dialect for it does not quote: a table or a
 # column so named makes statements the database refuses. `tests/test_reserved_words.py`

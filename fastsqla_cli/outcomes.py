@@ -24,7 +24,8 @@ def show_new(project: NewProject, seconds: float, *, own_venv: bool) -> None:
     lines = [
         f"Created [bold]{project.name.distribution}[/] at {ui.escape(str(project.root))}: "
         f"{len(project.files)} files, {project.database}, {seconds:.1f} s.",
-        f"Package [bold]{project.name.package}[/]; model User at /users; health at /health.",
+        f"Package [bold]{project.name.package}[/]; model User at /users;"
+        " health at /health and /ready.",
     ]
     if project.report is None:
         lines.append("Checks skipped (--no-check).")

@@ -74,7 +74,8 @@ def test_add_model_creates_files_and_the_app_serves_them(project: Path) -> None:
     assert served.returncode == 0, served.stderr
     assert served.stdout.split() == [
         *("blog_posts", "users"),  # the tables Base.metadata knows
-        *("/blog-posts", "/blog-posts/{blog_post_id}", "/health", "/users", "/users/{user_id}"),
+        *("/blog-posts", "/blog-posts/{blog_post_id}", "/health", "/ready"),
+        *("/users", "/users/{user_id}"),
     ]
     model = (project / "shop" / "models" / "blog_post.py").read_text()
     assert '__tablename__ = "blog_posts"' in model

@@ -487,6 +487,7 @@ async def main() -> None:
     async with client_of(url) as client:
         answers = [await client.get("/users/1")]
         await gateway.shut()  # the server goes away with the connection the pool holds
+        answers += [await client.get("/health"), await client.get("/ready")]
         answers += [await client.get("/users/1") for _ in range(3)]
         answers += [await client.post("/users", json=USER)]
         await gateway.open()  # and comes back on the same port
@@ -504,11 +505,16 @@ def test_a_database_that_cannot_be_reached_answers_503_until_it_is_back(
 ) -> None:
     """The database server goes away: requests that need a connection answer the documented
     503 with `Retry-After` while it cannot be reached, not a 500, each with one warning in
-    the log; once it is back, the next request gets a connection without a restart."""
+    the log, and the app is alive but not ready; once the server is back, the next request
+    gets a connection without a restart."""
     with required_database(kind) as url:
         lines = run_script(shop, SERVER_SIDE + UNREACHABLE, url).splitlines()
     answers = [line for line in lines if not line.startswith("log: ")]
-    assert answers == ["404 -", "503 1", "503 1", "503 1", "503 1", "404 -", "201 -"], lines
+    # Alive but not ready meanwhile: /health answers 200, /ready 503.
+    assert answers == [
+        *("404 -", "200 -", "503 -"),
+        *("503 1", "503 1", "503 1", "503 1", "404 -", "201 -"),
+    ], lines
     unreachable = [line for line in lines if line.startswith("log: The database cannot be re")]
     assert len(unreachable) >= 3, lines
 

@@ -1,5 +1,5 @@
 """The connection queue under load: a request waits for a connection at most
-`DATABASE_QUEUE_TIMEOUT`, however large the pool and its overflow, `/health` answers beside
+`DATABASE_QUEUE_TIMEOUT`, however large the pool and its overflow, `/ready` answers beside
 it, and a request holds one connection however many of the database dependencies it takes.
 And the session maker outside a request, as the README shows it."""
 
@@ -100,12 +100,12 @@ async def test_a_request_waits_for_a_connection_at_most_the_queue_timeout(busy: 
     assert (await busy.client.get("/hold")).status_code == 200  # the queue is free again
 
 
-async def test_health_answers_promptly_while_every_connection_is_taken(busy: Busy) -> None:
+async def test_ready_answers_promptly_while_every_connection_is_taken(busy: Busy) -> None:
     requests = busy.hold(busy.size)  # every connection the pool may open, held
     await busy.settled(requests)
     assert len(busy.inside) == busy.size
     started = time.perf_counter()
-    response = await busy.client.get("/health")
+    response = await busy.client.get("/ready")
     # Through the queue, it would have waited QUEUE_TIMEOUT and answered 503; the bound on
     # the time leaves room for a busy machine (`pytest -n 2` on two cores).
     assert response.status_code == 200

@@ -7,6 +7,7 @@ commands work in the project's directory (their configuration is in `pyproject.t
 """
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -37,6 +38,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+@cache
+def code_heads() -> frozenset[str]:
+    """The last revisions of the code: those the database's schema must be at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def bring_up_to_date(connection: Connection, metadata: MetaData, *, upgrade: bool) -> None:

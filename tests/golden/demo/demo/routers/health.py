@@ -1,6 +1,12 @@
-"""`GET /health`: whether the application and its database answer."""
+"""`GET /health`, whether the process answers (liveness), and `GET /ready`, whether it can
+serve: its database answers and its schema is at the code's last revision (readiness).
+
+An orchestrator restarts a process that fails the first and sends no traffic to one that
+fails the second; a database that goes away makes every process unready, not dead.
+"""
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Request
@@ -12,39 +18,55 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from demo.migrations import code_heads
+
 router = APIRouter(tags=["health"])
 
 # Below the Dockerfile's healthcheck timeout (4 s), so the check always gets an answer.
 PING_TIMEOUT = 2.0
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": dict[str, str],
+        "description": "The database did not answer, or its schema is not the code's",
+    }
+}
 
 
-async def ping(engine: AsyncEngine, seconds: float) -> bool:
-    """Whether the database answers a query within `seconds`, on a connection of its own
-    outside the pool: it never waits behind requests that hold every pooled connection."""
+async def schema_of(engine: AsyncEngine, seconds: float) -> frozenset[str] | None:
+    """The revisions the database is at, asked within `seconds` on a connection of its own
+    outside the pool (it never waits behind requests that hold every pooled connection);
+    `None` when the database does not answer."""
     side = create_async_engine(engine.url, poolclass=NullPool)
     try:
         async with asyncio.timeout(seconds), side.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            return frozenset(rows.scalars())
     except (TimeoutError, OSError, SQLAlchemyError):
-        return False
+        return None
     finally:
         await side.dispose()
-    return True
 
 
-@router.get(
-    "/health",
-    responses={
-        status.HTTP_503_SERVICE_UNAVAILABLE: {
-            "model": dict[str, str],
-            "description": "The database did not answer",
-        }
-    },
-)
-async def health(request: Request, response: Response) -> dict[str, str]:
-    """200 when the database answers a query within `PING_TIMEOUT` seconds, 503 when it
-    does not, on a connection outside the pool and its queue: as prompt under load as idle."""
-    if not await ping(request.state.engine, PING_TIMEOUT):
+async def ping(engine: AsyncEngine, seconds: float) -> bool:
+    """Whether the database answers within `seconds`, with a schema Alembic keeps."""
+    return await schema_of(engine, seconds) is not None
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """200 while the process answers; it asks nothing of the database."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", responses=UNAVAILABLE)
+async def ready(request: Request, response: Response) -> dict[str, str]:
+    """200 when the database answers within `PING_TIMEOUT` seconds and its schema is at the
+    code's last revision, 503 otherwise: as prompt under load as idle."""
+    revisions = await schema_of(request.state.engine, PING_TIMEOUT)
+    if revisions is None:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "database": "unreachable"}
-    return {"status": "ok", "database": "ok"}
+    if revisions != code_heads():
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "database": "ok", "schema": "not at head"}
+    return {"status": "ok", "database": "ok", "schema": "at head"}
