@@ -627,6 +627,78 @@ def test_pointed_at_pgbouncer_without_the_setting_the_app_says_so(shop: Path) ->
     assert advice == [line, line], lines
 
 
+# The app, with a route that holds its connection for half a second: a request in flight.
+DRAIN_APP = """\
+import asyncio
+from sqlalchemy import text
+from shop.database import SessionDep
+from shop.main import app
+
+@app.get("/slow")
+async def slow(session: SessionDep) -> int:
+    await asyncio.sleep(0.5)
+    return (await session.execute(text("SELECT 1"))).scalar_one()
+"""
+
+
+def test_sigterm_lets_the_requests_in_flight_finish(shop: Path, tmp_path: Path) -> None:
+    """SIGTERM, as an orchestrator sends it to a process it stops: uvicorn takes no new
+    connection, every request in flight gets its answer, then the lifespan closes the engine
+    and the process exits. No request that reached the app fails."""
+    import asyncio
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    (tmp_path / "drain_app.py").write_text(DRAIN_APP)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # SQLite serves two at a time: the twenty take five seconds, all queued in time.
+    database = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+    env = {**os.environ, "DATABASE_URL": database, "DATABASE_QUEUE_TIMEOUT": "30"}
+    command = [PYTHON, "-m", "uvicorn", "drain_app:app", "--app-dir", str(tmp_path)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "1"],
+        cwd=shop,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    async def load() -> list[int]:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            for _ in range(100):  # until it serves
+                try:
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the server did not start")
+            in_flight = [asyncio.create_task(client.get("/slow")) for _ in range(20)]
+            await asyncio.sleep(0.3)
+            server.send_signal(signal.SIGTERM)
+            return [response.status_code for response in await asyncio.gather(*in_flight)]
+
+    try:
+        answers = asyncio.run(load())
+        started = time.perf_counter()
+        output, _ = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert answers == [200] * 20, output
+    # uvicorn re-raises the signal once it has shut down, so the exit reports it.
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output, output
+    assert "Waiting for connections to close" in output or "Finished server process" in output
+    assert time.perf_counter() - started < 15, output
+
+
 # Two model routers and a plain one; the app as the project's `main` builds it from them.
 PREFIXED = """
 import asyncio
