@@ -164,6 +164,15 @@ def new(
     description: Annotated[
         str, typer.Option(metavar="TEXT", help="One line about the project.")
     ] = "",
+    deploy: Annotated[
+        str,
+        typer.Option(
+            metavar="TARGET",
+            show_default=False,
+            help="kubernetes: also write manifests (Deployment, Service, migration Job,"
+            " autoscaler) in kubernetes/; none (the default): the Dockerfile and compose file.",
+        ),
+    ] = "none",
     check: CheckOption = True,
     python: PythonOption = None,
     types: TypesOption = False,
@@ -181,6 +190,7 @@ def new(
             path,
             database=db,
             description=description,
+            deploy=deploy,
             check=check,
             python=python,
             types=types,

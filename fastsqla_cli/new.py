@@ -46,6 +46,23 @@ class NewProject:
     report: CheckReport | None = None
 
 
+# What `--deploy` adds beyond the Dockerfile and docker-compose.yml.
+DEPLOYS = ("none", "kubernetes")
+
+
+def validate_deploy(deploy: str, database: str) -> str:
+    """A deployment the project can have: Kubernetes runs several pods, which cannot share
+    one SQLite file."""
+    if deploy not in DEPLOYS:
+        raise UsageError(f"unknown deployment {deploy!r}: choose one of {', '.join(DEPLOYS)}")
+    if deploy == "kubernetes" and database == "sqlite":
+        raise UsageError(
+            "--deploy kubernetes runs several pods, which cannot share one SQLite file: "
+            "add --db postgresql or --db mysql"
+        )
+    return deploy
+
+
 def validate_description(description: str) -> str:
     """One line of text: it is the package's summary, which cannot span lines."""
     for char in description:
@@ -96,6 +113,7 @@ def create_project(
     *,
     database: str = "sqlite",
     description: str = "",
+    deploy: str = "none",
     check: bool = False,
     python: str | None = None,
     types: bool = False,
@@ -112,6 +130,7 @@ def create_project(
     name = project_name(destination.name)
     if database not in DATABASES:
         raise UsageError(f"unknown database {database!r}: choose one of {', '.join(DATABASES)}")
+    validate_deploy(deploy, database)
     validate_description(description)
     _check_destination(destination)
     _check_writable(destination)
@@ -128,7 +147,8 @@ def create_project(
     if report is not None:
         report("render", None)
     try:
-        files = _render_into_place(destination, created_parents, name, database, description)
+        answers = {"database": database, "description": description, "deploy": deploy}
+        files = _render_into_place(destination, created_parents, name, answers)
     except KeyboardInterrupt:
         _remove_project(destination, existed, created_parents)
         raise
@@ -199,8 +219,7 @@ def _render_into_place(
     destination: Path,
     created_parents: list[Path],
     name: ProjectName,
-    database: str,
-    description: str,
+    answers: dict[str, str],
 ) -> tuple[Path, ...]:
     try:
         for parent in reversed(created_parents):
@@ -215,7 +234,7 @@ def _render_into_place(
         raise WriteError.from_os_error(error, "nothing was written") from None
     try:
         staging.chmod(0o777 & ~_current_umask())  # mkdtemp's 0700 would stay on the project
-        _render(staging, name, database, description)
+        _render(staging, name, answers)
         files = tuple(sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file()))
         _check_destination(destination)  # it may have appeared meanwhile
         _move_into_place(staging, destination)
@@ -256,17 +275,19 @@ def _move_into_place(staging: Path, destination: Path) -> None:
     staging.rmdir()
 
 
-def _render(root: Path, name: ProjectName, database: str, description: str) -> None:
+def _render(root: Path, name: ProjectName, answers: dict[str, str]) -> None:
+    """Render the template into ``root`` with the ``answers`` to its questions (database,
+    description, deploy), then add the starter model."""
     from copier import run_copy
 
+    database = answers["database"]
     run_copy(
         str(templates_dir() / "project"),
         root,
         data={
             "project_name": name.distribution,
             "package": name.package,
-            "description": description,
-            "database": database,
+            **answers,
             "fastsqla_version": __version__,
             "uv_build_requirement": uv_build_requirement(installed_uv_version()),
         },
