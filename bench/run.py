@@ -59,7 +59,12 @@ APP_KINDS = {
     "baseline-mariadb": ("tutorial", "mariadb"),
     "plain-mariadb": ("plain", "mariadb"),
     "fastcrud-mariadb": ("fastcrud", "mariadb"),
+    # The generated app on PostgreSQL through PgBouncer in transaction mode
+    # (DATABASE_POOLER=pgbouncer), in one process and in two (issue 25).
+    "pgbouncer": ("generated-pgbouncer", "postgresql"),
+    "pgbouncer-2": ("generated-pgbouncer", "postgresql"),
 }
+PGBOUNCER_WORKERS = {"pgbouncer": 1, "pgbouncer-2": 2}
 APPS = tuple(APP_KINDS)
 DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 PROJECT_DB = {"sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql"}  # new --db
@@ -968,7 +973,7 @@ def mariadb_admin(python: str, server: str, action: str, name: str, cwd: Path) -
 def server_env(url: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)
-    for name in ("DATABASE_URL", "DATABASE_ECHO", "DATABASE_POOL_SIZE"):
+    for name in ("DATABASE_URL", "DATABASE_ECHO", "DATABASE_POOL_SIZE", "DATABASE_POOLER"):
         env.pop(name, None)
     if url:
         env["DATABASE_URL"] = url
@@ -1088,6 +1093,10 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
         if kind == "generated-prod":
             command += prod_args
             label = f"generated, {on}, {' '.join(prod_args)}"
+        if kind == "generated-pgbouncer":
+            workers = PGBOUNCER_WORKERS[key]
+            command += ["--workers", str(workers)]
+            label = f"generated, {on} through PgBouncer (transaction mode), {workers} worker(s)"
     else:
         cwd = where / key
         cwd.mkdir()
@@ -1111,7 +1120,12 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
         url = servers.fresh_url(database, python)
     else:
         url = None
-    return App(key, label, command, cwd, server_env(url))
+    env = server_env(url)
+    if kind == "generated-pgbouncer" and url:
+        bouncer = urlsplit(servers.args.pgbouncer_url)
+        env["DATABASE_URL"] = url.replace(urlsplit(url).netloc, bouncer.netloc, 1)
+        env["DATABASE_POOLER"] = "pgbouncer"
+    return App(key, label, command, cwd, env)
 
 
 def bench_app(
@@ -1417,6 +1431,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432"),
         help="PostgreSQL server (no database name); a fresh database per app, dropped after",
+    )
+    parser.add_argument(
+        "--pgbouncer-url",
+        default=os.environ.get(
+            "BENCH_PGBOUNCER_URL", "postgresql+asyncpg://postgres@127.0.0.1:6432"
+        ),
+        help="PgBouncer in transaction mode in front of --pg-url (the pgbouncer apps)",
     )
     parser.add_argument(
         "--mariadb-url",
