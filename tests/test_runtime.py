@@ -578,13 +578,19 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
-def test_every_wait_on_the_database_is_bounded(shop: Path, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["postgresql", "mysql", "pgbouncer"])
+def test_every_wait_on_the_database_is_bounded(
+    shop: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A statement that runs longer than `DATABASE_STATEMENT_TIMEOUT` is stopped by the
     database; a database that falls silent mid-query, and one that accepts a connection and
     never answers, are given up on: each request answers the documented 503 within the
-    bound, and the connection's slot comes back (the pool has one)."""
+    bound, and the connection's slot comes back (the pool has one). Through PgBouncer too:
+    asyncpg's cancel request passes through it."""
     with required_database(kind) as url:
+        if kind == "pgbouncer":  # as a deployment sets them, for `database.settings` too
+            monkeypatch.setenv("DATABASE_POOLER", "pgbouncer")
+            monkeypatch.setenv("DATABASE_URL", url)
         lines = run_script(shop, SERVER_SIDE + NO_ANSWER, url).splitlines()
     answers = [line for line in lines if not line.startswith("log: ")]
     assert answers == [
