@@ -74,6 +74,7 @@ def test_the_answers_file_records_everything_an_update_renders_the_template_with
         "_commit": __version__,
         "_src_path": "fastsqla-cli",
         "database": "sqlite",
+        "deploy": "none",
         "description": 'A "shop"',
         "package": "shop",
         "project_name": "shop",
