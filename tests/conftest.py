@@ -75,7 +75,6 @@ def fixed_revision(monkeypatch: pytest.MonkeyPatch) -> None:
 SLOWEST_FIRST = (
     "test_migrations.py",
     "test_fuzz.py",
-    "test_fuzz_on_servers.py",
     "test_e2e.py",
     "test_name_corpus.py",
     "test_hostile_names.py",

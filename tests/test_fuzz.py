@@ -1,5 +1,4 @@
-"""End to end: schemathesis against a generated project, on SQLite and PostgreSQL (MariaDB
-and PostgreSQL through PgBouncer: `test_fuzz_on_servers.py`).
+"""End to end: schemathesis against a generated project, on SQLite, PostgreSQL and MariaDB.
 
 The project has every field type, every modifier and references (to other models and to
 itself); its own contract test (`tests/test_api_contract.py`, `pytest -m fuzz`) runs
@@ -21,9 +20,9 @@ from tests.test_e2e import BLOG, EVERYTHING, fastsqla
 pytestmark = pytest.mark.e2e
 
 
-def fuzzed_project(root: Path) -> Path:
-    """The project the contract tests fuzz, made in ``root``: the blog and the model with
-    every field type and modifier."""
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fuzz")
     fastsqla("new", "shop", "--no-check", cwd=root)
     project = root / "shop"
     for command in [*BLOG, *EVERYTHING]:
@@ -31,9 +30,12 @@ def fuzzed_project(root: Path) -> Path:
     return project
 
 
-def contract_holds(project: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql", "pgbouncer"])
+def test_the_api_keeps_its_openapi_contract(
+    project: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`fastsqla check --fuzz`: the project's tests, then its contract test, on the database;
-    on PostgreSQL through PgBouncer in transaction mode, with DATABASE_POOLER set."""
+    and on PostgreSQL through PgBouncer in transaction mode, with DATABASE_POOLER set."""
     check = ["check", "--fuzz", "--no-types", "--python", sys.executable]
     if kind == "pgbouncer":
         monkeypatch.setenv("DATABASE_POOLER", "pgbouncer")
@@ -43,20 +45,6 @@ def contract_holds(project: Path, kind: str, monkeypatch: pytest.MonkeyPatch) ->
         with required_database(kind) as url:
             out = fastsqla(*check, "--database-url", url, cwd=project)
     assert "API contract (schemathesis)" in out and "All checks passed (tests, fuzz, ruff)" in out
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fuzzed_project(tmp_path_factory.mktemp("fuzz"))
-
-
-# MariaDB and PgBouncer are in `test_fuzz_on_servers.py`: a module of their own, so that the
-# suite's two workers share the four runs (pytest-xdist hands out whole modules).
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_the_api_keeps_its_openapi_contract(
-    project: Path, kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    contract_holds(project, kind, monkeypatch)
 
 
 def test_without_the_fuzz_extra_the_project_checks_clean(tmp_path: Path) -> None:
