@@ -12,7 +12,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from fastsqla_cli.new import create_project
+from fastsqla_cli.new import DEPLOYS, create_project
+from fastsqla_cli.templates import templates_dir
 
 KUBERNETES = "1.30.0"  # the oldest minor release still maintained when this was written
 DNS_1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
@@ -96,3 +97,9 @@ def test_without_the_option_there_are_no_manifests(tmp_path: Path) -> None:
     root = create_project(tmp_path / "shop", database="postgresql").root
     assert not (root / "kubernetes").exists()
     assert "deploy: none" in (root / ".copier-answers.yml").read_text()
+
+
+def test_the_cli_offers_the_deployments_the_template_has() -> None:
+    copier = yaml.safe_load((templates_dir() / "project" / "copier.yml").read_text())
+    question = copier["deploy"]
+    assert tuple(question["choices"]) == DEPLOYS and question["default"] == DEPLOYS[0]
