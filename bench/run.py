@@ -63,8 +63,11 @@ APP_KINDS = {
     # (DATABASE_POOLER=pgbouncer), in one process and in two (issue 25).
     "pgbouncer": ("generated-pgbouncer", "postgresql"),
     "pgbouncer-2": ("generated-pgbouncer", "postgresql"),
+    # The same with DATABASE_READ_URL at a hot standby: GET reads from it (issue 25).
+    "replica": ("generated-replica", "postgresql"),
+    "replica-2": ("generated-replica", "postgresql"),
 }
-PGBOUNCER_WORKERS = {"pgbouncer": 1, "pgbouncer-2": 2}
+WORKERS = {"pgbouncer": 1, "pgbouncer-2": 2, "replica": 1, "replica-2": 2}
 APPS = tuple(APP_KINDS)
 DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 PROJECT_DB = {"sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql"}  # new --db
@@ -1093,10 +1096,13 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
         if kind == "generated-prod":
             command += prod_args
             label = f"generated, {on}, {' '.join(prod_args)}"
-        if kind == "generated-pgbouncer":
-            workers = PGBOUNCER_WORKERS[key]
+        if kind in ("generated-pgbouncer", "generated-replica"):
+            workers = WORKERS[key]
             command += ["--workers", str(workers)]
-            label = f"generated, {on} through PgBouncer (transaction mode), {workers} worker(s)"
+            how = "through PgBouncer (transaction mode)"
+            if kind == "generated-replica":
+                how = "reads from a hot standby (DATABASE_READ_URL)"
+            label = f"generated, {on} {how}, {workers} worker(s)"
     else:
         cwd = where / key
         cwd.mkdir()
@@ -1125,6 +1131,9 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
         bouncer = urlsplit(servers.args.pgbouncer_url)
         env["DATABASE_URL"] = url.replace(urlsplit(url).netloc, bouncer.netloc, 1)
         env["DATABASE_POOLER"] = "pgbouncer"
+    if kind == "generated-replica" and url:
+        standby = urlsplit(servers.args.standby_url)
+        env["DATABASE_READ_URL"] = url.replace(urlsplit(url).netloc, standby.netloc, 1)
     return App(key, label, command, cwd, env)
 
 
@@ -1438,6 +1447,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "BENCH_PGBOUNCER_URL", "postgresql+asyncpg://postgres@127.0.0.1:6432"
         ),
         help="PgBouncer in transaction mode in front of --pg-url (the pgbouncer apps)",
+    )
+    parser.add_argument(
+        "--standby-url",
+        default=os.environ.get("BENCH_STANDBY_URL", "postgresql+asyncpg://postgres@127.0.0.1:5433"),
+        help="a hot standby streaming from --pg-url (the replica apps)",
     )
     parser.add_argument(
         "--mariadb-url",

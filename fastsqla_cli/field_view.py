@@ -262,7 +262,7 @@ ROUTER_NAMES = frozenset(
         *("found", "changes", "linked", "row", "name", "value"),
         *("status", "integrity", "select", "selectinload", "bindparam", "responses"),
         *("setattr", "dict", "str"),  # builtins
-        *("SessionDep", "ConnectionDep"),
+        *("SessionDep", "ReadConnectionDep"),
     }
 )
 

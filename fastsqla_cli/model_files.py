@@ -114,7 +114,7 @@ def render_model(
         ("sqlalchemy", "bindparam"),
         ("sqlalchemy", "select"),
         (package, "integrity"),
-        (f"{package}.database", "ConnectionDep"),
+        (f"{package}.database", "ReadConnectionDep"),
         (f"{package}.database", "SessionDep"),
         (f"{package}.errors", "NotFound"),
         (f"{package}.errors", "responses"),

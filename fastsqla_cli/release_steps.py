@@ -196,6 +196,8 @@ def _lists_as_before(text: str, kind: str, package: str, m: ModelName) -> str:
     before 0.2.0 (`?offset=&limit=` and a JSON array) instead of `listing`'s pages."""
     pkg = re.escape(package)
     if kind == "routers":
+        # Before 0.2.0 the reads took the request's connection: there was no read replica.
+        text = re.sub(r"\bReadConnectionDep\b", "ConnectionDep", text)
         for name in ("Page", "Query"):
             text = text.replace(
                 f"from {package}.schemas.{m.module} import {m.class_name}{name}\n", ""

@@ -1,13 +1,16 @@
 """Real database servers for end-to-end tests: a fresh database per test, dropped after.
 
 The servers are the local PostgreSQL and MariaDB/MySQL (`.ci/run` starts them); point
-elsewhere with FASTSQLA_TEST_POSTGRES / FASTSQLA_TEST_MYSQL (user@host:port).
+elsewhere with FASTSQLA_TEST_POSTGRES / FASTSQLA_TEST_MYSQL (user@host:port). PgBouncer in
+front of that PostgreSQL (FASTSQLA_TEST_PGBOUNCER, host:port) and a hot standby streaming
+from it (FASTSQLA_TEST_STANDBY, host:port) are reached as its user.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +40,12 @@ def server(kind: str) -> Server:
     return Server(kind, user, host, int(port))
 
 
-async def _execute(server: Server, statement: str) -> None:
+async def _execute(server: Server, statement: str, database: str = "postgres") -> None:
     if server.kind == "postgresql":
         import asyncpg
 
         connection = await asyncpg.connect(
-            user=server.user, host=server.host, port=server.port, database="postgres", timeout=5
+            user=server.user, host=server.host, port=server.port, database=database, timeout=5
         )
         try:
             await connection.execute(statement)
@@ -61,10 +64,11 @@ async def _execute(server: Server, statement: str) -> None:
             connection.close()
 
 
-def unreachable_reason(server: Server) -> str | None:
-    """Why the server cannot be used, or None when it answers."""
+def unreachable_reason(server: Server, database: str = "postgres") -> str | None:
+    """Why the server (on PostgreSQL, its ``database``) cannot be used, or None when it
+    answers."""
     try:
-        asyncio.run(_execute(server, "SELECT 1"))
+        asyncio.run(_execute(server, "SELECT 1", database))
     except Exception as error:  # any failure to connect means: skip, and say why
         return f"{server.kind} at {server.host}:{server.port} is unreachable: {error!r}"
     return None
@@ -107,21 +111,41 @@ def required_database(kind: str) -> Iterator[str]:
         with fresh_database(required_server(kind)) as url:
             yield url
         return
-    spec = os.environ.get("FASTSQLA_TEST_PGBOUNCER", "127.0.0.1:6432")
-    host, _, port = spec.partition(":")
     postgresql = required_server("postgresql")
-    bouncer = Server("postgresql", postgresql.user, host, int(port))
-    reason = unreachable_reason(bouncer)
-    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
-        import pytest
-
-        pytest.fail(f"PgBouncer: {reason} (.ci/services starts it)")
-    if reason:
-        import pytest
-
-        pytest.skip(f"PgBouncer: {reason}")
+    bouncer = _in_front_of(postgresql, "PgBouncer", "FASTSQLA_TEST_PGBOUNCER", "127.0.0.1:6432")
     with fresh_database(postgresql) as url:
-        yield url.replace(f"@{postgresql.host}:{postgresql.port}/", f"@{host}:{port}/")
+        yield url.replace(postgresql.url(""), bouncer.url(""))
+
+
+@contextmanager
+def replicated_database() -> Iterator[tuple[str, str]]:
+    """A fresh database on the PostgreSQL server, once the hot standby streaming from it
+    (FASTSQLA_TEST_STANDBY, default 127.0.0.1:5433, which `.ci/services` starts) has it:
+    its URL on each."""
+    postgresql = required_server("postgresql")
+    standby = _in_front_of(postgresql, "the standby", "FASTSQLA_TEST_STANDBY", "127.0.0.1:5433")
+    with fresh_database(postgresql) as url:
+        name = url.rsplit("/", 1)[1]
+        deadline = time.monotonic() + 30
+        while unreachable_reason(standby, name):
+            assert time.monotonic() < deadline, f"the standby did not get {name} within 30 s"
+            time.sleep(0.1)
+        yield url, standby.url(name)
+
+
+def _in_front_of(postgresql: Server, what: str, variable: str, default: str) -> Server:
+    """The server at ``variable``'s address that serves ``postgresql``'s databases; fail
+    or skip as `required_server` does when it does not answer."""
+    import pytest
+
+    host, _, port = os.environ.get(variable, default).partition(":")
+    other = Server("postgresql", postgresql.user, host, int(port))
+    reason = unreachable_reason(other)
+    if reason and os.environ.get("FASTSQLA_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"{what}: {reason} (.ci/services starts it)")
+    if reason:
+        pytest.skip(f"{what}: {reason}")
+    return other
 
 
 @contextmanager

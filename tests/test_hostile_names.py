@@ -20,6 +20,7 @@ LONGEST = 63  # PostgreSQL's identifier limit, which fastsqla holds every databa
 HOSTILE = [
     (["Session", "title:str"], "the router's database session, and SessionDep"),
     (["Connection", "row:int"], "the router's connection, ConnectionDep, and its local `row`"),
+    (["ReadConnection", "connection:str"], "ReadConnectionDep, which the read routes take"),
     (["Row", "value:str"], "locals of the router: `row`, and `value` in its update loop"),
     (["Router", "router:str"], "the name every router module defines"),
     (["PrefixedRouter", "prefix:str"], "the class every model's router is made with"),

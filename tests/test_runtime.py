@@ -14,7 +14,7 @@ import pytest
 
 from fastsqla_cli.new import create_project
 from tests.servers import database_url as database_url_of
-from tests.servers import required_database, server, unreachable_reason
+from tests.servers import replicated_database, required_database, server, unreachable_reason
 
 pytestmark = pytest.mark.e2e
 PYTHON = sys.executable
@@ -631,6 +631,72 @@ def test_pointed_at_pgbouncer_without_the_setting_the_app_says_so(shop: Path) ->
         " DATABASE_POOLER=pgbouncer"
     )
     assert advice == [line, line], lines
+
+
+REPLICA = """\
+STANDBY = sys.argv[2]
+
+async def replay(what: str) -> None:  # pause or resume applying the primary's writes
+    standby = create_async_engine(STANDBY, isolation_level="AUTOCOMMIT")
+    async with standby.connect() as connection:
+        await connection.execute(text(f"SELECT pg_wal_replay_{what}()"))
+    await standby.dispose()
+
+async def main() -> None:
+    async with client_of(URL, database_read_url=STANDBY) as client:
+        for _ in range(100):  # the schema the app just made reaches the standby
+            ready = await client.get("/ready")
+            if ready.status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        print("ready", ready.status_code, sorted(ready.json().items()))
+        await replay("pause")
+        try:
+            created = await client.post("/users", json=USER)
+            user = f"/users/{created.json()['id']}"
+            print("create", created.status_code)
+            print("get", (await client.get(user)).status_code)
+            print("list", len((await client.get("/users")).json()["items"]))
+            print("update", (await client.patch(user, json={"name": "Grace"})).status_code)
+        finally:
+            await replay("resume")
+        for _ in range(100):
+            read = await client.get(user)
+            if read.status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        print("caught up", read.status_code, read.json()["name"])
+    try:
+        async with client_of(URL, database_read_url="postgresql+asyncpg://postgres@127.0.0.1:1/shop"):
+            pass
+    except Exception as error:
+        print(type(error).__name__, error)
+
+asyncio.run(main())
+"""
+
+
+def test_read_routes_read_from_the_replica_and_writes_go_to_the_primary(shop: Path) -> None:
+    """With `DATABASE_READ_URL` at a hot standby of the database: while the standby stops
+    applying the primary's writes, a user just created is not found by the get and list
+    routes, which read from the standby, and is found by the update, which works on the
+    primary; once the standby applies them, the get route finds the user as updated. A
+    replica that cannot be reached stops the app at startup with one line naming it."""
+    with replicated_database() as (url, standby):
+        lines = run_script(shop, SERVER_SIDE + REPLICA, url, standby).splitlines()
+    answers = [line for line in lines if not line.startswith("log: ")]
+    assert answers == [
+        "ready 200 [('database', 'ok'), ('replica', 'ok'), ('status', 'ok')]",
+        "create 201",
+        "get 404",
+        "list 0",
+        "update 200",
+        "caught up 200 Grace",
+        "StartupError DATABASE_READ_URL: cannot reach the database server at 127.0.0.1:1"
+        " ([Errno 111] Connect call failed ('127.0.0.1', 1)): start it, or correct the host"
+        " and port in DATABASE_READ_URL",
+    ], lines
+    assert any(line.startswith("log: Reads from postgresql+asyncpg://") for line in lines), lines
 
 
 # The app, with a route that holds its connection for half a second: a request in flight.

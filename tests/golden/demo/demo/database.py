@@ -1,5 +1,6 @@
 """The database: the models' base class, the engine, the session maker, and the
-dependencies that give a request its connection and its session.
+dependencies that give a request its connection and its session; with `DATABASE_READ_URL`,
+the read replica's engine, from which the read routes take their connection.
 
 Outside a request (a script, a background task, a test), open a session from the session
 maker, as SQLAlchemy's documentation does::
@@ -50,11 +51,11 @@ class Base(DeclarativeBase):
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
-    """The engine of `DATABASE_URL`: a pool of `DATABASE_POOL_SIZE` connections, and
-    `DATABASE_MAX_OVERFLOW` more at a busy moment, waited for at most
+def make_engine(settings: Settings, url_text: str | None = None) -> AsyncEngine:
+    """The engine of `DATABASE_URL` (or of `url_text`): a pool of `DATABASE_POOL_SIZE`
+    connections, and `DATABASE_MAX_OVERFLOW` more at a busy moment, waited for at most
     `DATABASE_QUEUE_TIMEOUT` seconds; connecting and statements bounded (see `timeouts`)."""
-    url = make_url(settings.database_url)
+    url = make_url(url_text or settings.database_url)
     if url.get_backend_name() == "sqlite":
         return sqlite.create_engine(url, settings)
     connect, statement = settings.database_connect_timeout, settings.database_statement_timeout
@@ -76,8 +77,16 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+def make_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
+    """The engine of the read replica, `DATABASE_READ_URL`; without one, `engine`."""
+    if settings.database_read_url is None:
+        return engine
+    return make_engine(settings, settings.database_read_url)
+
+
 settings = Settings.from_environment()
 engine = make_engine(settings)
+read_engine = make_read_engine(settings, engine)
 async_session = async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -93,6 +102,21 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
 
 ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
 """A connection for reads through Core: no session, no ORM object to build and track."""
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection of the read replica (`DATABASE_READ_URL`), from its own queue; without
+    a replica, of `DATABASE_URL`. A route takes it instead of `ConnectionDep`, not with it:
+    each holds a connection of its own."""
+    queue: ConnectionQueue = request.state.read_queue
+    async with queue.connect() as connection:
+        yield connection
+
+
+ReadConnectionDep = Annotated[AsyncConnection, Depends(get_read_connection)]
+"""A connection for reads that may lag behind the last writes by the replication delay:
+the generated list and get routes take it. A route that must see what was just written
+takes `ConnectionDep`."""
 
 
 async def get_session(connection: ConnectionDep) -> AsyncIterator[AsyncSession]:

@@ -32,6 +32,18 @@ class State(TypedDict):
 
     engine: AsyncEngine
     connection_queue: ConnectionQueue
+    read_engine: AsyncEngine  # `engine` without a read replica
+    read_queue: ConnectionQueue  # `connection_queue` without a read replica
+
+
+def _log_queue(what: str, queue: ConnectionQueue) -> None:
+    getLogger("demo").info(
+        "%s %s: %d connections, a request waits up to %g s for one",
+        what,
+        queue.engine.url.render_as_string(hide_password=True),
+        queue.size,
+        queue.timeout,
+    )
 
 
 def create_app(settings: Settings = database.settings) -> FastAPI:
@@ -48,22 +60,29 @@ def create_app(settings: Settings = database.settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncGenerator[State, None]:
         own = settings is not database.settings
         engine = database.make_engine(settings) if own else database.engine
+        read_engine = database.make_read_engine(settings, engine) if own else database.read_engine
         try:
             await check_database(engine, settings.database_connect_timeout)
             upgrade = settings.database_migrate_on_startup
             # Every model is imported (`models`), so `Base.metadata` has every table.
             prepare = partial(bring_up_to_date, metadata=Base.metadata, upgrade=upgrade)
             await prepare_schema(engine, prepare)
-            queue = ConnectionQueue(engine, settings)
-            getLogger("demo").info(
-                "Database %s: %d connections, a request waits up to %g s for one",
-                engine.url.render_as_string(hide_password=True),
-                queue.size,
-                queue.timeout,
-            )
-            yield {"engine": engine, "connection_queue": queue}
+            queue = read_queue = ConnectionQueue(engine, settings)
+            _log_queue("Database", queue)
+            if read_engine is not engine:
+                seconds = settings.database_connect_timeout
+                await check_database(read_engine, seconds, "DATABASE_READ_URL")
+                read_queue = ConnectionQueue(read_engine, settings)
+                _log_queue("Reads from", read_queue)
+            yield {
+                "engine": engine,
+                "connection_queue": queue,
+                "read_engine": read_engine,
+                "read_queue": read_queue,
+            }
         finally:
             await engine.dispose()
+            await read_engine.dispose()
 
     app = FastAPI(
         title="demo",

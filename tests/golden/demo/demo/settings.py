@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 from pydantic_settings import SettingsError
+from sqlalchemy import URL
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -47,12 +48,20 @@ def _usable_url(url: str) -> str:
 DatabaseURL = Annotated[str, AfterValidator(_usable_url)]
 
 
+def _kind(url: URL) -> str:
+    """The database a URL names: MariaDB is MySQL here."""
+    return url.get_backend_name().replace("mariadb", "mysql")
+
+
 class Settings(BaseSettings):
     """Each value can be set by an environment variable of the same name in upper case."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: DatabaseURL = "sqlite+aiosqlite:///./demo.db"
+    # A read replica of DATABASE_URL: the read routes (list, get) use it; unset, they use
+    # DATABASE_URL. It may lag behind: see the README's "Read replicas".
+    database_read_url: DatabaseURL | None = None
     database_echo: bool = False
     # Connections each process keeps (SQLite: at most 2), and how many more it may open
     # at a busy moment; every request waits for one in the connection queue.
@@ -77,6 +86,24 @@ class Settings(BaseSettings):
         url = info.data.get("database_url", "")  # absent when it was invalid
         if value == "pgbouncer" and url and not url.startswith("postgresql"):
             raise _invalid("pgbouncer needs a postgresql+asyncpg DATABASE_URL")
+        return value
+
+    @field_validator("database_read_url", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _replica_of_the_same_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        url = info.data.get("database_url", "")  # absent when it was invalid
+        if value is None or not url:
+            return value
+        kind, primary_kind = (_kind(make_url(text)) for text in (value, url))
+        if "sqlite" in (kind, primary_kind):
+            raise _invalid("SQLite has no read replicas: leave DATABASE_READ_URL unset")
+        if kind != primary_kind:
+            raise _invalid(f"a replica of a {primary_kind} DATABASE_URL is {primary_kind} too")
         return value
 
     @field_validator("log_level", mode="before")

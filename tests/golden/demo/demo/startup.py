@@ -24,8 +24,11 @@ from demo.pgbouncer import ADVICE
 from demo.pgbouncer import STATEMENT_MIXED_UP
 
 
-async def check_database(engine: AsyncEngine, seconds: float) -> None:
-    """Connect once and run a query within `seconds`, or raise `StartupError`."""
+async def check_database(
+    engine: AsyncEngine, seconds: float, variable: str = "DATABASE_URL"
+) -> None:
+    """Connect once and run a query within `seconds`, or raise `StartupError` about the
+    setting `variable`, whose URL `engine` has."""
     url = engine.url
     where = f"{url.host or 'localhost'}:{url.port}" if url.port else url.host or "localhost"
     try:
@@ -33,15 +36,15 @@ async def check_database(engine: AsyncEngine, seconds: float) -> None:
             await connection.execute(text("SELECT 1"))
     except TimeoutError:
         raise StartupError(
-            f"DATABASE_URL: {where} did not answer within {seconds:g} s: check the host and"
-            " port in DATABASE_URL and that the server accepts connections"
+            f"{variable}: {where} did not answer within {seconds:g} s: check the host and"
+            f" port in {variable} and that the server accepts connections"
             " (DATABASE_CONNECT_TIMEOUT sets the bound)"
         ) from None
     except (OSError, DBAPIError) as error:
-        raise StartupError(_explain(url, where, error)) from None
+        raise StartupError(_explain(url, where, error, variable)) from None
 
 
-def _explain(url: URL, where: str, error: OSError | DBAPIError) -> str:
+def _explain(url: URL, where: str, error: OSError | DBAPIError, variable: str) -> str:
     """One line: what went wrong on the first connection, and what to change."""
     original: BaseException = error
     if isinstance(error, DBAPIError) and error.orig is not None:
@@ -51,24 +54,24 @@ def _explain(url: URL, where: str, error: OSError | DBAPIError) -> str:
     reason = (str(original) or type(original).__name__).splitlines()[0]
     if url.get_backend_name() == "sqlite":
         return (
-            f"DATABASE_URL: cannot open the SQLite file {url.database} ({reason}):"
-            " point DATABASE_URL at a file in a directory that exists and is writable"
+            f"{variable}: cannot open the SQLite file {url.database} ({reason}):"
+            f" point {variable} at a file in a directory that exists and is writable"
         )
     if isinstance(original, OSError) or codes & {2003, 2005}:  # MySQL: cannot connect
         return (
-            f"DATABASE_URL: cannot reach the database server at {where} ({reason}):"
-            " start it, or correct the host and port in DATABASE_URL"
+            f"{variable}: cannot reach the database server at {where} ({reason}):"
+            f" start it, or correct the host and port in {variable}"
         )
     if codes & STATEMENT_MIXED_UP:
         return ADVICE
     if codes & {"3D000", 1049}:  # PostgreSQL's and MySQL's "unknown database"
         return (
-            f"DATABASE_URL: the database {url.database} does not exist on {where}: create"
-            f" it (CREATE DATABASE {url.database}) or point DATABASE_URL at one that exists"
+            f"{variable}: the database {url.database} does not exist on {where}: create"
+            f" it (CREATE DATABASE {url.database}) or point {variable} at one that exists"
         )
     return (
-        f"DATABASE_URL: {where} refused the connection ({reason}): check the user,"
-        " password and database name in DATABASE_URL"
+        f"{variable}: {where} refused the connection ({reason}): check the user,"
+        f" password and database name in {variable}"
     )
 
 

@@ -169,6 +169,7 @@ async def one_transaction(engine: AsyncEngine) -> AsyncGenerator[AsyncConnection
     from demo import main
     from demo.database import async_session
     from demo.database import get_connection
+    from demo.database import get_read_connection
     from demo.database import get_session
 
     async def session_in_the_transaction() -> AsyncIterator[AsyncSession]:
@@ -183,6 +184,7 @@ async def one_transaction(engine: AsyncEngine) -> AsyncGenerator[AsyncConnection
             await connection.exec_driver_sql("BEGIN")
         async_session.configure(bind=connection, join_transaction_mode="create_savepoint")
         main.app.dependency_overrides[get_connection] = lambda: connection
+        main.app.dependency_overrides[get_read_connection] = lambda: connection
         main.app.dependency_overrides[get_session] = session_in_the_transaction
         try:
             yield connection

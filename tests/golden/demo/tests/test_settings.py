@@ -59,3 +59,16 @@ def test_a_setting_the_app_cannot_use_stops_it_with_one_line(
 def test_the_pgbouncer_setting_needs_postgresql() -> None:
     with pytest.raises(ValidationError, match="pgbouncer needs a postgresql"):
         Settings(database_url="sqlite+aiosqlite:///app.db", database_pooler="pgbouncer")
+
+
+def test_sqlite_has_no_read_replica() -> None:
+    with pytest.raises(ValidationError, match="SQLite has no read replicas"):
+        Settings(
+            database_url="sqlite+aiosqlite:///app.db",
+            database_read_url="sqlite+aiosqlite:///copy.db",
+        )
+
+
+def test_an_empty_read_url_means_no_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_READ_URL", "")
+    assert Settings().database_read_url is None

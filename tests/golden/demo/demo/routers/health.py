@@ -1,5 +1,6 @@
 """`GET /health`, whether the process answers (liveness), and `GET /ready`, whether it can
-serve: its database answers and its schema is at the code's last revision (readiness).
+serve: its database (and read replica) answers and its schema is at the code's last
+revision (readiness).
 
 An orchestrator restarts a process that fails the first and sends no traffic to one that
 fails the second; a database that goes away makes every process unready, not dead.
@@ -60,13 +61,21 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", responses=UNAVAILABLE)
 async def ready(request: Request, response: Response) -> dict[str, str]:
-    """200 when the database answers within `PING_TIMEOUT` seconds and its schema is at the
-    code's last revision, 503 otherwise: as prompt under load as idle."""
-    revisions = await schema_of(request.state.engine, PING_TIMEOUT)
+    """200 when the database and the read replica, if any, answer within `PING_TIMEOUT`
+    seconds with their schema at the code's last revision, 503 otherwise: as prompt under
+    load as idle."""
+    engines = {"database": request.state.engine, "replica": request.state.read_engine}
+    if engines["replica"] is engines["database"]:  # no read replica
+        del engines["replica"]
+    found = await asyncio.gather(*(schema_of(engine, PING_TIMEOUT) for engine in engines.values()))
+    answer = {name: _readiness(revisions) for name, revisions in zip(engines, found, strict=True)}
+    ok = all(value == "ok" for value in answer.values())
+    if not ok:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return {"status": "ok" if ok else "unavailable"} | answer
+
+
+def _readiness(revisions: frozenset[str] | None) -> str:
     if revisions is None:
-        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        return {"status": "unavailable", "database": "unreachable"}
-    if revisions != code_heads():
-        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        return {"status": "unavailable", "database": "ok", "schema": "not at head"}
-    return {"status": "ok", "database": "ok", "schema": "at head"}
+        return "unreachable"
+    return "ok" if revisions == code_heads() else "schema not at head"

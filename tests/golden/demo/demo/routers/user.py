@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from demo import integrity
 from demo import listing
-from demo.database import ConnectionDep
+from demo.database import ReadConnectionDep
 from demo.database import SessionDep
 from demo.errors import NotFound
 from demo.errors import responses
@@ -74,7 +74,7 @@ READ_ONE = select(User.__table__).where(User.id == bindparam("id"))
 )
 async def list_users(
     params: Annotated[UserQuery, Query()],
-    connection: ConnectionDep,
+    connection: ReadConnectionDep,
 ) -> dict[str, Any]:
     """A page of User rows, in `id` order unless `sort` says otherwise.
 
@@ -94,7 +94,7 @@ async def list_users(
 )
 async def read_user(
     user_id: RowId,
-    connection: ConnectionDep,
+    connection: ReadConnectionDep,
 ) -> dict[str, Any]:
     row = (await connection.execute(READ_ONE, {"id": user_id})).mappings().first()
     if row is None:
