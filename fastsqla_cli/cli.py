@@ -423,6 +423,15 @@ def update(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="The project's directory (default: .).")
     ] = Path("."),
+    deploy: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TARGET",
+            show_default=False,
+            help="Change the deployment as `new --deploy` sets it: kubernetes adds the"
+            " manifests in kubernetes/, none takes them out.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the files the update changes; write nothing.")
     ] = False,
@@ -436,7 +445,7 @@ def update(
     the file keeps both between conflict markers. When the checks fail, the update is
     undone.
 
-    Example: fastsqla update
+    Example: fastsqla update --deploy kubernetes
     """
     from fastsqla_cli.outcomes import show_update
     from fastsqla_cli.update import update_project
@@ -445,7 +454,7 @@ def update(
 
     def run(progress: Reporter) -> Outcome[Update]:
         reported: Options = {**options, "report": progress}
-        return update_project(directory, **reported)
+        return update_project(directory, deploy, **reported)
 
     if show_update(_running(run)) != 0:
         raise typer.Exit(1)  # conflicts to resolve

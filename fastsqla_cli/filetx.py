@@ -99,6 +99,15 @@ def apply(change: Change) -> None:
         raise
     for aside in set_aside.values():
         aside.unlink()
+    _remove_emptied({path.parent for path in change.deletes})
+
+
+def _remove_emptied(directories: set[Path]) -> None:
+    """Remove each directory the deletes left empty, and each parent that leaves empty."""
+    for directory in sorted(directories, key=lambda path: len(path.parts), reverse=True):
+        while directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+            directory = directory.parent
 
 
 def revert(change: Change) -> None:
@@ -112,6 +121,7 @@ def revert(change: Change) -> None:
             _install(_write_temporary(path, old), path)
     for path, old in change.deletes.items():
         if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
             _install(_write_temporary(path, old), path)
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.add_model import plan_model
 from fastsqla_cli.databases import DATABASES
+from fastsqla_cli.deploys import validate_deploy
 from fastsqla_cli.errors import CheckFailed, DestinationError, ToolError, UsageError, WriteError
 from fastsqla_cli.naming import ProjectName, project_name
 from fastsqla_cli.project import Project, locked
@@ -44,23 +45,6 @@ class NewProject:
     database: str
     files: tuple[Path, ...]
     report: CheckReport | None = None
-
-
-# What `--deploy` adds beyond the Dockerfile and docker-compose.yml.
-DEPLOYS = ("none", "kubernetes")
-
-
-def validate_deploy(deploy: str, database: str) -> str:
-    """A deployment the project can have: Kubernetes runs several pods, which cannot share
-    one SQLite file."""
-    if deploy not in DEPLOYS:
-        raise UsageError(f"unknown deployment {deploy!r}: choose one of {', '.join(DEPLOYS)}")
-    if deploy == "kubernetes" and database == "sqlite":
-        raise UsageError(
-            "--deploy kubernetes runs several pods, which cannot share one SQLite file: "
-            "add --db postgresql or --db mysql"
-        )
-    return deploy
 
 
 def validate_description(description: str) -> str:
@@ -130,7 +114,7 @@ def create_project(
     name = project_name(destination.name)
     if database not in DATABASES:
         raise UsageError(f"unknown database {database!r}: choose one of {', '.join(DATABASES)}")
-    validate_deploy(deploy, database)
+    validate_deploy(deploy, database, remedy="add --db postgresql or --db mysql")
     validate_description(description)
     _check_destination(destination)
     _check_writable(destination)

@@ -103,6 +103,9 @@ def show_update(outcome: Outcome[Update]) -> int:
         ui.summary("fastsqla update", [f"{where} is up to date (fastsqla {done.new})."], [])
         return 0
     versions = f"from fastsqla {done.old}'s template to {done.new}'s"
+    if done.old == done.new:
+        versions = f"on fastsqla {done.new}'s template"
+    versions += "".join(f", with --{name} {value}" for name, value in done.answers)
     files = [ui.escape(line) for line in describe(done)]
     if not outcome.written:
         ui.console.print(f"[bold]Would update[/] {where} {versions}:")
@@ -120,7 +123,8 @@ def show_update(outcome: Outcome[Update]) -> int:
         )
         return 1
     lines.append("Checks skipped (--no-check)." if outcome.report is None else "All checks passed.")
-    ui.summary("fastsqla update", lines, ["git diff", "git commit -am 'fastsqla update'"], files)
+    commit = ["git add -A", "git diff --staged", "git commit -m 'fastsqla update'"]
+    ui.summary("fastsqla update", lines, commit, files)
     return 0
 
 

@@ -12,12 +12,14 @@ the file keeps both, between conflict markers, and the command lists it.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.change import Options, Outcome, carry_out
+from fastsqla_cli.deploys import validate_deploy
 from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
 from fastsqla_cli.project import ANSWERS_FILE, Project, read_answers
 from fastsqla_cli.release_steps import STEPS
@@ -43,10 +45,11 @@ class Update:
     new: str
     change: filetx.Change
     conflicts: tuple[Path, ...] = ()
+    answers: tuple[tuple[str, object], ...] = ()  # the answers it changes, as (name, new)
 
     @property
     def up_to_date(self) -> bool:
-        return self.old == self.new
+        return self.old == self.new and not self.answers
 
     def tests(self) -> None:
         """Every test: a template change may touch any of them."""
@@ -57,26 +60,36 @@ class Update:
         return not self.conflicts
 
 
-def update_project(project_dir: Path | str = ".", **options: Unpack[Options]) -> Outcome[Update]:
-    """Update the project in ``project_dir`` (or a parent) to the installed template.
+def update_project(
+    project_dir: Path | str = ".", deploy: str | None = None, **options: Unpack[Options]
+) -> Outcome[Update]:
+    """Update the project in ``project_dir`` (or a parent) to the installed template; with
+    ``deploy``, change its deployment too (``new``'s ``--deploy``), at the same version or
+    a new one.
 
     Refused (:class:`UsageError`) outside git, with uncommitted changes, or when the
     project is newer than fastsqla. With ``check``, the checks run after the update unless
     a file has conflicts; when they fail, the update is undone."""
     return carry_out(
         project_dir,
-        plan_update,
+        partial(plan_update, deploy=deploy),
         undone="the update was undone; fix the project or update with --no-check",
         **(options | {"search_parents": True}),
     )
 
 
-def plan_update(project: Project) -> Update:
+def plan_update(project: Project, deploy: str | None = None) -> Update:
     """Run copier on scratch copies; return what it would change in the project."""
     answers = read_answers(project.root / ANSWERS_FILE)
+    changed: dict[str, object] = {}
+    if deploy is not None:
+        remedy = "this project's database is SQLite, which an update does not change"
+        validate_deploy(deploy, project.database, remedy)
+        if answers.get("deploy", "none") != deploy:
+            changed["deploy"] = deploy
     old, new = _recorded_version(project, answers), __version__
     old_version, new_version = _version(old), _version(new)
-    if old_version == new_version:
+    if old_version == new_version and not changed:
         return Update(project, old, new, filetx.Change())
     if old_version > new_version:
         raise UsageError(
@@ -85,7 +98,7 @@ def plan_update(project: Project) -> Update:
         )
     top = _work_tree_top(project.root)
     _refuse_uncommitted(project.root)
-    if old not in released_versions():
+    if old != new and old not in released_versions():
         raise ProjectFileError(
             f"{project.root / ANSWERS_FILE} records _commit: {old}, which no fastsqla release"
             " has: restore the file from git"
@@ -98,11 +111,11 @@ def plan_update(project: Project) -> Update:
         subproject = clone / project.root.resolve().relative_to(top.resolve())
         _point_answers_at(subproject / ANSWERS_FILE, templates)
         git("commit", "--quiet", "--all", "-m", "fastsqla update: template source", cwd=clone)
-        _copier_update(subproject, new, answers)
+        _copier_update(subproject, new, answers, changed)
         for step in STEPS:
             if old_version < _version(step.version) <= new_version:
                 step.run(subproject, project.package)
-        return _compare(project, old, new, subproject)
+        return replace(_compare(project, old, new, subproject), answers=tuple(changed.items()))
 
 
 def _work_tree_top(root: Path) -> Path:
@@ -169,12 +182,17 @@ def _point_answers_at(answers_path: Path, templates: Path) -> None:
     answers_path.write_text("".join(lines), encoding="utf-8")
 
 
-def _copier_update(subproject: Path, version: str, answers: dict[str, object]) -> None:
+def _copier_update(
+    subproject: Path, version: str, answers: dict[str, object], changed: dict[str, object]
+) -> None:
+    """``copier update`` to ``version``, with the ``changed`` answers (copier renders the
+    project's version with its recorded answers, and ``version`` with the new ones)."""
     from copier import run_update
     from copier.errors import CopierError
 
     data: dict[str, object] = {"fastsqla_version": __version__}
     data.update({name: answers[name] for name in KEPT_ANSWERS if name in answers})
+    data.update(changed)
     try:
         run_update(
             subproject,

@@ -12,7 +12,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from fastsqla_cli.new import DEPLOYS, create_project
+from fastsqla_cli.deploys import DEPLOYS
+from fastsqla_cli.new import create_project
 from fastsqla_cli.templates import templates_dir
 
 KUBERNETES = "1.30.0"  # the oldest minor release still maintained when this was written

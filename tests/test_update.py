@@ -298,6 +298,43 @@ def test_a_project_at_the_installed_version_is_up_to_date_in_git_or_not(tmp_path
     assert f"is up to date (fastsqla {__version__})" in out
 
 
+@pytest.mark.usefixtures("fixed_revision")
+def test_update_deploy_adds_the_manifests_new_makes_and_takes_them_out_again(
+    tmp_path: Path,
+) -> None:
+    """`update --deploy kubernetes` on a committed project gives it what `new --deploy
+    kubernetes` makes (the manifests, the README's section, the recorded answer), keeping
+    the user's own change; `update --deploy none` takes all of that out again."""
+    for where, deploy in (("made", "kubernetes"), ("grown", "none")):
+        (tmp_path / where).mkdir()
+        arguments = ("--db", "postgresql", "--deploy", deploy, "--no-check")
+        fastsqla("new", "shop", *arguments, cwd=tmp_path / where)
+    made, grown = tmp_path / "made" / "shop", tmp_path / "grown" / "shop"
+    mine = "\n# our own deployment notes\n"
+    dockerfile = grown / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + mine)
+    git("init", "--quiet", cwd=grown)
+    git("add", "--all", cwd=grown)
+    git("commit", "--quiet", "-m", "new", cwd=grown)
+    before = work_tree(grown)
+
+    out = fastsqla("update", "--deploy", "kubernetes", "--no-check", cwd=grown)
+    assert "on fastsqla" in out and "with --deploy kubernetes" in out
+    grown_files = work_tree(grown)
+    assert grown_files.pop("Dockerfile").endswith(mine.encode())
+    made_files = work_tree(made)
+    del made_files["Dockerfile"]
+    assert grown_files == made_files
+
+    git("add", "--all", cwd=grown)
+    git("commit", "--quiet", "-m", "kubernetes", cwd=grown)
+    fastsqla("update", "--deploy", "none", "--no-check", cwd=grown)
+    assert work_tree(grown) == before
+    assert not (grown / "kubernetes").exists()
+    out = fastsqla("update", "--deploy", "none", "--no-check", cwd=grown)
+    assert "is up to date" in out
+
+
 # The last commit of fastsqla 0.1.0, whose template `templates/releases.bundle` holds.
 RELEASE_0_1_0 = "cd5145e"
 
