@@ -6,6 +6,9 @@ import sys
 def main() -> None:
     # Ctrl-C while the CLI is still being imported or built is one line too, not a traceback.
     try:
+        from fastsqla_cli import interrupts
+
+        interrupts.install()
         from fastsqla_cli.cli import app
 
         app()

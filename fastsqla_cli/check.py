@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from fastsqla_cli import interrupts
 from fastsqla_cli.database_url import probe_database, validate_database_url
 from fastsqla_cli.environment import available_tools, prepare_environment, resolve_python
 from fastsqla_cli.errors import CheckFailed, ToolError, UsageError
@@ -287,7 +288,9 @@ def check_change(
     # A change of the project's dependencies (`fastsqla update`) reaches its `.venv` first.
     reinstall = root / "pyproject.toml" in change.edits
     try:
-        return run_all(root, python, None, None, types, report, tests=tests, reinstall=reinstall)
+        result = run_all(root, python, None, None, types, report, tests=tests, reinstall=reinstall)
+        interrupts.checkpoint()
+        return result
     except BaseException as failure:
         revert(change)
         if isinstance(failure, CheckFailed):

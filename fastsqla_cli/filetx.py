@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastsqla_cli import interrupts
 from fastsqla_cli.errors import FastsqlaError, WriteError
 
 
@@ -62,6 +63,7 @@ def apply(change: Change) -> None:
 
     An :class:`OSError` (a read-only folder, a full disk) becomes a one-line
     :class:`WriteError` once everything is put back."""
+    interrupts.checkpoint()
     for path in change.creates:
         if path.exists():
             raise FastsqlaError(f"{path} already exists: nothing was written")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastsqla_cli import __version__, filetx
+from fastsqla_cli import __version__, filetx, interrupts
 from fastsqla_cli.add_model import plan_model
 from fastsqla_cli.databases import DATABASES
 from fastsqla_cli.deploys import validate_deploy
@@ -133,6 +133,7 @@ def create_project(
     try:
         answers = {"database": database, "description": description, "deploy": deploy}
         files = _render_into_place(destination, created_parents, name, answers)
+        interrupts.checkpoint()
     except KeyboardInterrupt:
         _remove_project(destination, existed, created_parents)
         raise
@@ -147,6 +148,7 @@ def create_project(
     try:
         with locked(destination):
             result = run_all(destination, python, None, None, types, report)
+            interrupts.checkpoint()
     except (CheckFailed, ToolError) as failure:
         again = shlex.quote(str(destination))
         failure.args = (

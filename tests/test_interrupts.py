@@ -218,3 +218,39 @@ def test_a_failed_install_keeps_the_project_and_check_finishes_it(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Install the project and its dev dependencies" in result.stdout
     assert "All checks passed (install, tests, ruff)" in result.stdout
+
+
+SWALLOWED_CTRL_C = """\
+import os, signal, sys
+from pathlib import Path
+from fastsqla_cli import interrupts
+from fastsqla_cli.filetx import Change, apply
+
+class CalledBackFromC:  # Python ignores an exception raised in __del__, as in a C callback
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(1000))  # the handler runs between two instructions, here
+
+interrupts.install()
+CalledBackFromC()
+print("carried on", flush=True)
+try:
+    apply(Change(creates={Path(sys.argv[1]): "written"}))
+except KeyboardInterrupt:
+    print("interrupted before writing")
+"""
+
+
+def test_a_ctrl_c_that_python_swallowed_still_stops_the_command_before_it_writes(
+    tmp_path: Path,
+) -> None:
+    """The handler `fastsqla` installs remembers Ctrl-C: pressed while Python ignores the
+    exception it raises (there, "Exception ignored"), the next write is refused all the
+    same, and nothing is written."""
+    target = tmp_path / "file.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_CTRL_C, str(target)], capture_output=True, text=True
+    )
+    assert "Exception ignored" in done.stderr and "KeyboardInterrupt" in done.stderr
+    assert done.stdout.splitlines() == ["carried on", "interrupted before writing"]
+    assert not target.exists()
