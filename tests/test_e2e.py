@@ -79,16 +79,6 @@ EVERYTHING = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _shared_mypy_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Every project here is checked by the same interpreter, so the analysis of FastAPI,
-    # SQLAlchemy and Pydantic can be cached once for the whole run.
-    cache = tmp_path_factory.getbasetemp() / "mypy-cache"
-    monkeypatch.setenv("MYPY_CACHE_DIR", str(cache))
-
-
 def fastsqla(*args: str, cwd: Path) -> str:
     previous = Path.cwd()
     os.chdir(cwd)
@@ -143,19 +133,6 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         yield request.param, url
 
 
-def test_projects_pass_their_tests_on_real_servers(
-    tmp_path: Path, database_url: tuple[str, str]
-) -> None:
-    kind, url = database_url
-    fastsqla("new", "shop", "--db", kind, "--no-check", cwd=tmp_path)
-    project = tmp_path / "shop"
-    for command in [*BLOG, *EVERYTHING]:
-        fastsqla(*command, "--no-check", cwd=project)
-    # The types do not depend on the database: test_every_type_modifier_and_reference checks them.
-    out = fastsqla("check", "--python", PYTHON, "--no-types", "--database-url", url, cwd=project)
-    assert "All checks passed (tests, ruff)" in out
-
-
 SHARING = """\
 \"\"\"Written by hand: the rows a test makes share the rows they refer to, and every test
 starts from those shared rows only.\"\"\"
@@ -203,8 +180,9 @@ def test_the_suite_passes_on_two_workers_and_in_any_order(
         fastsqla(*command, "--no-check", cwd=project)
     (project / "tests" / "test_sharing.py").write_text(SHARING)
     env = {**os.environ, **({"TEST_DATABASE_URL": url} if url else {})}
-    orders = [["-p", "randomly", f"--randomly-seed={seed}"] for seed in (1, 2, 3)]
-    for options in [["-n", "2"], *orders]:
+    # Each worker runs its share in an order of its own: two workers, two shuffles each.
+    for seed in (1, 2):
+        options = ["-n", "2", "-p", "randomly", f"--randomly-seed={seed}"]
         done = subprocess.run(
             [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
             cwd=project,
@@ -215,12 +193,6 @@ def test_the_suite_passes_on_two_workers_and_in_any_order(
         )
         assert done.returncode == 0, (options, done.stdout[-3000:])
         assert " passed" in done.stdout.strip().splitlines()[-1]
-
-
-def test_new_builds_its_own_virtualenv(tmp_path: Path) -> None:
-    out = fastsqla("new", "demo", cwd=tmp_path)
-    assert "Create .venv" in out and "Install the project" in out and "passed" in out
-    assert (tmp_path / "demo" / ".venv").is_dir()
 
 
 CONNECTIONS_NOW = {
