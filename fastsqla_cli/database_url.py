@@ -30,11 +30,12 @@ def validate_database_url(url: str) -> str:
     return url
 
 
-# Run by the project's interpreter: connect to argv[1] and run one query within 10 s; on
-# failure, print the driver's reason in one line and exit 1.
+# Run by the project's interpreter: connect to argv[1] and run one query within 10 s, and
+# find no tables there but a project's (Alembic's among them); on failure, print the
+# reason in one line and exit 1.
 _DATABASE_PROBE = """
 import asyncio, sys
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 async def main(url):
@@ -42,8 +43,16 @@ async def main(url):
     try:
         async with asyncio.timeout(10), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     finally:
         await engine.dispose()
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        print(
+            f"it holds {len(tables)} table{'s' * (len(tables) != 1)} ({shown}) and no Alembic"
+            " revision, so it is not this project's: point --database-url at an empty database"
+        )
+        sys.exit(1)
 
 try:
     asyncio.run(main(sys.argv[1]))
@@ -63,7 +72,8 @@ except Exception as error:
 def probe_database(python: str, root: Path, url: str) -> None:
     """Refuse, in one line, a `--database-url` the tests could not use (a database that
     does not exist, a user the server refuses, a server that does not answer, a driver the
-    interpreter lacks), before they run: each test would fail with it at length."""
+    interpreter lacks, a database holding tables of something else), before they run: each
+    test would fail with it at length."""
     try:
         done = subprocess.run(
             [python, "-c", _DATABASE_PROBE, url],

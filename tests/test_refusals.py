@@ -7,6 +7,7 @@ Each row: what is there before, the command, the exit code, a part of the one-li
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +117,13 @@ def with_enums_predating(root: Path) -> None:
     column_types = root / "shop" / "shop" / "column_types.py"
     text = column_types.read_text()
     column_types.write_text(text[: text.index("\n\ndef enum_values")] + "\n")
+
+
+def with_another_apps_database(root: Path) -> None:
+    a_project(root)
+    with sqlite3.connect(root / "shop" / "other.db") as connection:
+        connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    connection.close()
 
 
 def with_a_post_edited(root: Path) -> None:
@@ -237,6 +245,7 @@ CASES = [
     ("JUnit folder missing", a_project, ["check", "shop", "--junit-xml", "no/such/r.xml"], 2, "does not exist"),
     ("JUnit path is a folder", a_project, ["check", "shop", "--junit-xml", "shop"], 2, "is a directory"),
     ("no such interpreter, check", a_project, ["check", "shop", "--python", "/nonexistent"], 2, "no such interpreter"),
+    ("a database of another app", with_another_apps_database, ["check", "shop", "--python", sys.executable, "--database-url", "sqlite+aiosqlite:///other.db"], 2, "it holds 1 table (orders) and no Alembic revision, so it is not this project's"),
     ("a database that cannot be opened", a_project, ["check", "shop", "--python", sys.executable, "--database-url", "sqlite+aiosqlite:////no/such/folder/t.db"], 2, "--database-url: the tests cannot use this database: unable to open database file"),
 ]
 # fmt: on
