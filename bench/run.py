@@ -976,7 +976,10 @@ def mariadb_admin(python: str, server: str, action: str, name: str, cwd: Path) -
 def server_env(url: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)
-    for name in ("DATABASE_URL", "DATABASE_ECHO", "DATABASE_POOL_SIZE", "DATABASE_POOLER"):
+    for name in (
+        *("DATABASE_URL", "DATABASE_READ_URL", "DATABASE_POOLER"),
+        *("DATABASE_ECHO", "DATABASE_POOL_SIZE"),
+    ):  # only what the bench sets reaches the apps
         env.pop(name, None)
     if url:
         env["DATABASE_URL"] = url
@@ -1128,13 +1131,16 @@ def make_app(key: str, servers: Servers, where: Path, prod_args: list[str]) -> A
         url = None
     env = server_env(url)
     if kind == "generated-pgbouncer" and url:
-        bouncer = urlsplit(servers.args.pgbouncer_url)
-        env["DATABASE_URL"] = url.replace(urlsplit(url).netloc, bouncer.netloc, 1)
+        env["DATABASE_URL"] = same_database_at(url, servers.args.pgbouncer_url)
         env["DATABASE_POOLER"] = "pgbouncer"
     if kind == "generated-replica" and url:
-        standby = urlsplit(servers.args.standby_url)
-        env["DATABASE_READ_URL"] = url.replace(urlsplit(url).netloc, standby.netloc, 1)
+        env["DATABASE_READ_URL"] = same_database_at(url, servers.args.standby_url)
     return App(key, label, command, cwd, env)
+
+
+def same_database_at(url: str, server: str) -> str:
+    """``url``'s database, reached at ``server``'s host and port (PgBouncer, a standby)."""
+    return url.replace(urlsplit(url).netloc, urlsplit(server).netloc, 1)
 
 
 def bench_app(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Unpack
 
 from fastsqla_cli import __version__, filetx
 from fastsqla_cli.change import Options, Outcome, carry_out
-from fastsqla_cli.deploys import validate_deploy
+from fastsqla_cli.deploys import DEPLOYS, validate_deploy
 from fastsqla_cli.errors import FastsqlaError, ProjectFileError, ToolError, UsageError
 from fastsqla_cli.project import ANSWERS_FILE, Project, read_answers
 from fastsqla_cli.release_steps import STEPS
@@ -85,7 +85,7 @@ def plan_update(project: Project, deploy: str | None = None) -> Update:
     if deploy is not None:
         remedy = "this project's database is SQLite, which an update does not change"
         validate_deploy(deploy, project.database, remedy)
-        if answers.get("deploy", "none") != deploy:
+        if answers.get("deploy", DEPLOYS[0]) != deploy:  # 0.1.0 had no such question
             changed["deploy"] = deploy
     old, new = _recorded_version(project, answers), __version__
     old_version, new_version = _version(old), _version(new)

@@ -82,7 +82,8 @@ def create_app(settings: Settings = database.settings) -> FastAPI:
             }
         finally:
             await engine.dispose()
-            await read_engine.dispose()
+            if read_engine is not engine:
+                await read_engine.dispose()
 
     app = FastAPI(
         title="demo",
